@@ -1,0 +1,145 @@
+import * as command from "@pulumi/command";
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterConfig, ExistingHostSpec } from "../config/schema";
+import { RenderContext, installScript, instanceDeployScript, osTuningScript, rocketmqRoot, uninstallScript } from "../planning/render";
+import { ClusterPlan, allInstances, planCluster } from "../planning/topology";
+import { BrokerPair } from "./brokerPair";
+import { ClusterChecks } from "./clusterChecks";
+import { DLedgerGroup } from "./dledgerGroup";
+import { Dashboard } from "./dashboard";
+import { Host } from "./hosts/host";
+import { InstanceDeps } from "./instanceService";
+import { NameServerNode } from "./nameServerNode";
+import { OsTuning } from "./osTuning";
+import { RocketMqInstall } from "./rocketmqInstall";
+
+export interface RocketMqClusterArgs {
+    /** Validated configuration. */
+    config: ClusterConfig;
+    /** Plan made from the configuration alone (decides which resources exist). */
+    plan: ClusterPlan;
+    /** Three hosts, in plan order. */
+    hosts: Host[];
+    /** Remove store directories on destroy (default false: data outlives the stack). */
+    purgeDataOnDestroy?: boolean;
+}
+
+/**
+ * The whole cluster on its hosts: OS tuning and install on every host in parallel, then name
+ * servers, then brokers one at a time (each gated by clusterList), then the dashboard and checks.
+ */
+export class RocketMqCluster extends pulumi.ComponentResource {
+    readonly nameServers: NameServerNode[];
+    readonly brokerGroups: (BrokerPair | DLedgerGroup)[];
+    readonly dashboard?: Dashboard;
+    readonly checks: ClusterChecks;
+    readonly services: Record<string, command.remote.Command> = {};
+
+    constructor(name: string, args: RocketMqClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("rocketmq:index:RocketMqCluster", name, {}, opts);
+        const { config: cfg, plan, hosts } = args;
+        const purge = args.purgeDataOnDestroy ?? false;
+        const ctx = renderContext(cfg, hosts);
+        const deps: InstanceDeps = { cfg, ctx, hosts, purgeOnDestroy: purge };
+
+        const installs = hosts.map((host, i) => {
+            const script = pulumi.all([ctx, host.dataDevice ?? ""]).apply(([c, dev]) => osTuningScript(c, i, dev));
+            const os = new OsTuning(`${name}-${host.name}-os`, { host, script }, { parent: this });
+            return new RocketMqInstall(
+                `${name}-${host.name}-install`,
+                {
+                    host,
+                    script: ctx.apply((c) => installScript(c, i)),
+                    removeScript: uninstallScript({ cfg, plan, hosts: hosts.map((h) => ({ name: h.name, privateAddress: "" })) }, i, purge),
+                    uploads: [cfg.distribution.localArchive, cfg.javaArchive].filter((f): f is string => f !== undefined),
+                    dependsOn: [os.command],
+                },
+                { parent: this },
+            );
+        });
+
+        this.nameServers = plan.nameServers.map((ns) => {
+            const node = new NameServerNode(
+                `${name}-${ns.id}`,
+                { plan: ns, deps, dependsOn: [installs[ns.hostIndex].command] },
+                { parent: this },
+            );
+            this.services[ns.id] = node.service;
+            return node;
+        });
+
+        // Groups are chained, so a change that touches every broker restarts them one at a time.
+        let previous: pulumi.Resource[] = [...this.nameServers.map((n) => n.service), ...installs.map((i) => i.command)];
+        this.brokerGroups = plan.groups.map((group) => {
+            const groupArgs = { group, deps, dependsOn: previous };
+            const component =
+                group.kind === "dledger"
+                    ? new DLedgerGroup(`${name}-dledger`, groupArgs, { parent: this })
+                    : new BrokerPair(`${name}-${group.brokerName}`, groupArgs, { parent: this });
+            component.services.forEach((svc, i) => (this.services[group.members[i].id] = svc));
+            previous = [...previous, ...component.services];
+            return component;
+        });
+
+        if (plan.dashboardHostIndex !== undefined) {
+            this.dashboard = new Dashboard(
+                `${name}-dashboard`,
+                {
+                    host: hosts[plan.dashboardHostIndex],
+                    ctx,
+                    localJar: cfg.dashboard.localJar,
+                    remove: `${rocketmqRoot(cfg)}/bin/rmq-service remove dashboard`,
+                    dependsOn: [...this.nameServers.map((n) => n.service), installs[plan.dashboardHostIndex].command],
+                },
+                { parent: this },
+            );
+        }
+
+        const revision = ctx.apply((c) => digest(allInstances(c.plan).map((inst) => instanceDeployScript(c, inst))));
+        this.checks = new ClusterChecks(
+            `${name}-checks`,
+            { host: hosts[0], ctx, smokeMessages: cfg.smokeMessages, brokers: Object.values(this.services), revision },
+            { parent: this },
+        );
+        this.registerOutputs({});
+    }
+}
+
+/**
+ * Hosts' addresses and real sizes, once known. Sizes read from the hosts fill what the config did
+ * not say, and the plan is made again with them (same instances, better heaps and thread counts;
+ * a heap that does not fit fails here, before any instance is touched).
+ */
+function renderContext(cfg: ClusterConfig, hosts: Host[]): pulumi.Output<RenderContext> {
+    return pulumi.all(hosts.map((h) => pulumi.all([h.privateAddress, h.facts]))).apply((resolved) => {
+        const sized: ClusterConfig =
+            cfg.hostMode === "existing"
+                ? {
+                      ...cfg,
+                      existingHosts: cfg.existingHosts.map(
+                          (h, i): ExistingHostSpec => ({
+                              ...h,
+                              memoryMiB: h.memoryMiB ?? resolved[i][1].memoryMiB,
+                              cpus: h.cpus ?? resolved[i][1].cpus,
+                          }),
+                      ),
+                  }
+                : cfg;
+        const plan = planCluster(sized);
+        return {
+            cfg: sized,
+            plan,
+            hosts: resolved.map(([privateAddress, facts], i) => ({
+                name: hosts[i].name,
+                privateAddress,
+                cpus: plan.hosts[i].cpus ?? facts.cpus,
+                memoryMiB: plan.hosts[i].memoryMiB ?? facts.memoryMiB,
+            })),
+        };
+    });
+}
+
+function digest(parts: string[]): string {
+    return crypto.createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 16);
+}

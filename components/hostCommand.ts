@@ -1,0 +1,42 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { Host, asRoot, inlineScript } from "./hosts/host";
+
+export interface HostCommandArgs {
+    /** Script run as root on create and whenever it changes (fed through stdin). */
+    script: pulumi.Input<string>;
+    /** Script run as root on destroy or replacement, with the inputs of the last deploy. */
+    remove?: string;
+    /** The script holds a secret: keep it and the output out of diffs and logs. */
+    secret?: boolean;
+}
+
+/**
+ * One idempotent root script on one host. Nothing runs while its text is unchanged; a change runs
+ * it again, so a script that restarts a service restarts it exactly when its inputs changed.
+ */
+export function hostCommand(name: string, host: Host, args: HostCommandArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
+    return new command.remote.Command(
+        name,
+        {
+            connection: host.connection,
+            create: asRoot(host.user),
+            stdin: args.secret ? pulumi.secret(args.script) : args.script,
+            delete: args.remove === undefined ? undefined : inlineScript(host.user, args.remove),
+            addPreviousOutputInEnv: false,
+            logging: args.secret ? "none" : undefined,
+        },
+        {
+            ...opts,
+            dependsOn: [host.ready, ...toArray(opts.dependsOn)],
+            deletedWith: host.machine,
+            additionalSecretOutputs: args.secret ? ["stdout", "stderr"] : undefined,
+            customTimeouts: { create: "30m", update: "30m", delete: "10m" },
+        },
+    );
+}
+
+function toArray(d: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
+    if (d === undefined) return [];
+    return Array.isArray(d) ? d : [d as pulumi.Input<pulumi.Resource>];
+}

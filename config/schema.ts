@@ -1,0 +1,101 @@
+// The validated shape of the stack configuration. Plain data: no Pulumi types, so the
+// planning and validation code that consumes it can be unit-tested without mocks.
+
+export const TOPOLOGIES = ["2m-2s-async", "2m-2s-sync", "2m-noslave", "dledger"] as const;
+export type Topology = (typeof TOPOLOGIES)[number];
+
+export const SUPPORTED_VERSIONS = ["5.3.3", "4.9.8"] as const;
+export type RocketMqVersion = (typeof SUPPORTED_VERSIONS)[number];
+export const DEFAULT_VERSION: RocketMqVersion = "5.3.3";
+
+export const HOST_MODES = ["aws", "existing"] as const;
+export type HostMode = (typeof HOST_MODES)[number];
+
+export const ENVIRONMENTS = ["dev", "prod", "test"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** One SSH-reachable machine (mode `existing`). */
+export interface ExistingHostSpec {
+    /** Short name used in /etc/hosts and in the broker config, e.g. `worker1`. */
+    name: string;
+    /** Address the deployer connects to over SSH. */
+    host: string;
+    /** Address the cluster members use among themselves. Default: `host`. */
+    privateAddress: string;
+    /** SSH user; must be root or have password-less sudo. Default `root`. */
+    user: string;
+    /** SSH port. Default 22. */
+    port: number;
+    /** Memory of the machine in MiB, when known: enables heap sizing and heap checks. */
+    memoryMiB?: number;
+    /** CPU cores, when known: sizes sendMessageThreadPoolNums. */
+    cpus?: number;
+}
+
+export interface AwsSettings {
+    instanceType: string;
+    /** `ubuntu-24.04`, `ubuntu-22.04`, `al2023`, or an explicit `ami-...` id. */
+    ami: string;
+    allowedCidrs: string[];
+    sshPublicKey: string;
+    dataVolumeGiB: number;
+    vpcCidr: string;
+}
+
+export interface DistributionSettings {
+    /** `download`: hosts fetch `url` and check `sha512`; `upload`: the deployer copies `localArchive`. */
+    source: "download" | "upload";
+    url: string;
+    sha512?: string;
+    localArchive?: string;
+}
+
+export interface DashboardSettings {
+    enabled: boolean;
+    version: string;
+    port: number;
+    url: string;
+    sha512?: string;
+    localJar?: string;
+    /** Heap of the dashboard JVM, e.g. `256m`. */
+    heap: string;
+}
+
+/** Per-instance tuning, keyed by instance id (`broker-a`, `broker-b-s`, `n0`, `namesrv-worker1`...). */
+export interface InstanceOverride {
+    heap?: string;
+    properties?: Record<string, string>;
+}
+
+export interface ClusterConfig {
+    environment: Environment;
+    hostMode: HostMode;
+    existingHosts: ExistingHostSpec[];
+    aws?: AwsSettings;
+    topology: Topology;
+    version: RocketMqVersion;
+    clusterName: string;
+    distribution: DistributionSettings;
+    /** Optional JDK archive (.tar.gz) to upload when a host has no Java >= 11. */
+    javaArchive?: string;
+    /** Root of everything RocketMQ on a host (the guide's /app). */
+    appRoot: string;
+    /** Root under which each broker gets its own store directory. */
+    storeRoot: string;
+    serviceUser: string;
+    serviceUserAuthorizedKeys: string[];
+    namesrvHeap: string;
+    /** `auto` sizes from host memory; otherwise a size like `2g`. */
+    brokerHeap: string;
+    brokerProperties: Record<string, string>;
+    instances: Record<string, InstanceOverride>;
+    autoCreateTopicEnable: boolean;
+    autoCreateSubscriptionGroup: boolean;
+    sysctl: Record<string, string>;
+    ioScheduler: string;
+    dataDevice?: string;
+    dashboard: DashboardSettings;
+    smokeMessages: number;
+    /** Seconds a start may take before the deploy fails and prints the instance log. */
+    startTimeoutSeconds: number;
+}

@@ -1,0 +1,49 @@
+// The management console (guide section 8): rocketmq-dashboard with login required.
+import { parseSizeMiB } from "../config/sizes";
+import { jvmOptions } from "./jvm";
+import { RenderContext, instanceDir, logDir, renderUnit, rocketmqRoot, uploadPath } from "./render";
+import { chomp, render } from "./templates";
+
+export function dashboardDeployScript(ctx: RenderContext, adminPassword: string): string {
+    const { cfg, plan } = ctx;
+    const d = cfg.dashboard;
+    const dir = instanceDir(cfg, "dashboard");
+    const hostIndex = plan.dashboardHostIndex ?? 0;
+    const jar = `${rocketmqRoot(cfg)}/downloads/rocketmq-dashboard-${d.version}.jar`;
+    const launcher = render("conf/launcher.sh.mustache", {
+        id: "dashboard",
+        rocketmqRoot: rocketmqRoot(cfg),
+        rocketmqHome: `${rocketmqRoot(cfg)}/current`,
+        instanceDir: dir,
+        jvmOptions: jvmOptions({
+            role: "dashboard",
+            heapMiB: parseSizeMiB(d.heap) ?? 256,
+            logDir: logDir(cfg, "dashboard"),
+            userHome: dir,
+        }),
+        mainClass: `-jar ${jar}`,
+        args: [`--spring.config.additional-location=file:${dir}/application.properties`, `--logging.file.path=${logDir(cfg, "dashboard")}`],
+    });
+    return render("host/dashboard-deploy.sh.mustache", {
+        version: d.version,
+        hostName: ctx.hosts[hostIndex].name,
+        rocketmqRoot: rocketmqRoot(cfg),
+        serviceUser: cfg.serviceUser,
+        sha512: d.sha512 ?? '""',
+        download: d.localJar ? undefined : { url: d.url },
+        upload: d.localJar ? { uploadPath: uploadPath(d.localJar) } : undefined,
+        applicationProperties: chomp(
+            render("conf/dashboard.properties.mustache", {
+                version: d.version,
+                port: d.port,
+                namesrvAddr: plan.namesrvAddr,
+                dataDir: `${dir}/data`,
+            }),
+        ),
+        adminPassword,
+        launcher: chomp(launcher),
+        unit: chomp(renderUnit(ctx, "dashboard", `dashboard ${d.version}`)),
+        startTimeoutSeconds: cfg.startTimeoutSeconds,
+        port: d.port,
+    });
+}

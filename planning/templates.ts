@@ -1,0 +1,32 @@
+// Loads and renders the mustache templates under templates/. No HTML escaping: the output is
+// shell and properties files, and every value in them was validated before it got here.
+import * as fs from "fs";
+import Mustache from "mustache";
+import * as path from "path";
+
+export const TEMPLATE_DIR = path.join(__dirname, "..", "templates");
+
+const cache = new Map<string, string>();
+
+export function templateExists(name: string): boolean {
+    return fs.existsSync(path.join(TEMPLATE_DIR, name));
+}
+
+/** A file under templates/ as it is (for files that are not mustache templates). */
+export function readTemplate(name: string): string {
+    let text = cache.get(name);
+    if (text === undefined) {
+        text = fs.readFileSync(path.join(TEMPLATE_DIR, name), "utf8");
+        cache.set(name, text);
+    }
+    return text;
+}
+
+export function render(name: string, view: object): string {
+    return Mustache.render(readTemplate(name), view, {}, { escape: (s: string) => s });
+}
+
+/** Strips the trailing newline so content fits a heredoc whose end marker is on its own line. */
+export function chomp(s: string): string {
+    return s.replace(/\n+$/, "");
+}

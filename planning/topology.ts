@@ -1,0 +1,270 @@
+// Topology planning: which instance runs on which host, with which ports, store path, heap and
+// role. Pure: host addresses are not needed here (they are filled in at render time), so every
+// decision about how many resources exist is a plain value known at preview.
+import { ConfigError, ConfigProblem } from "../config/errors";
+import { ClusterConfig, Topology } from "../config/schema";
+import { formatSizeMiB, parseSizeMiB } from "../config/sizes";
+import { knownHostSize } from "../config/validate";
+
+export const NAMESRV_PORT = 9876;
+export const DLEDGER_PORT = 40911;
+const MASTER_PORT = 10911;
+const SLAVE_PORT = 11011;
+const DLEDGER_LISTEN_PORT = 30911;
+
+export type BrokerRole = "ASYNC_MASTER" | "SYNC_MASTER" | "SLAVE";
+
+interface InstanceBase {
+    /** Unique id; also the service name suffix and the key under `rocketmq:instances`. */
+    id: string;
+    hostIndex: number;
+    heapMiB: number;
+    /** Every TCP port the instance binds, for collision checks and firewall rules. */
+    ports: number[];
+}
+
+export interface NameServerPlan extends InstanceBase {
+    kind: "namesrv";
+}
+
+export interface BrokerPlan extends InstanceBase {
+    kind: "broker";
+    brokerName: string;
+    /** 0 = master; DLedger nodes get their id from the election, not from config. */
+    brokerId: number;
+    role: BrokerRole;
+    flushDiskType: "ASYNC_FLUSH" | "SYNC_FLUSH";
+    listenPort: number;
+    storePathRootDir: string;
+    dledger?: { group: string; selfId: string; peers: string; port: number };
+    /** User overrides (stack-wide then per instance), already validated against the version. */
+    overrides: Record<string, string>;
+}
+
+export type InstancePlan = NameServerPlan | BrokerPlan;
+
+/** A master and its slave (2m-2s), a lone master (2m-noslave), or a Raft group (dledger). */
+export interface BrokerGroupPlan {
+    kind: "pair" | "dledger";
+    brokerName: string;
+    members: BrokerPlan[];
+}
+
+export interface HostPlan {
+    index: number;
+    name: string;
+    memoryMiB?: number;
+    cpus?: number;
+}
+
+export interface ClusterPlan {
+    topology: Topology;
+    hosts: HostPlan[];
+    nameServers: NameServerPlan[];
+    groups: BrokerGroupPlan[];
+    /** Name server list as brokers and tools on the hosts see it (host names via /etc/hosts). */
+    namesrvAddr: string;
+    dashboardHostIndex?: number;
+}
+
+export const HOST_COUNT = 3;
+
+export function hostNames(cfg: ClusterConfig): string[] {
+    return cfg.hostMode === "existing" ? cfg.existingHosts.map((h) => h.name) : ["worker1", "worker2", "worker3"];
+}
+
+export function planCluster(cfg: ClusterConfig): ClusterPlan {
+    const names = hostNames(cfg);
+    const hosts: HostPlan[] = names.map((name, index) => ({ index, name, ...knownHostSize(cfg, index) }));
+    const problems: ConfigProblem[] = [];
+    const namesrvAddr = names.map((n) => `${n}:${NAMESRV_PORT}`).join(";");
+
+    const nameServers: NameServerPlan[] = hosts.map((h) => {
+        const id = `namesrv-${h.name}`;
+        return { kind: "namesrv", id, hostIndex: h.index, heapMiB: heapFor(cfg, id, cfg.namesrvHeap), ports: [NAMESRV_PORT] };
+    });
+
+    const groups = cfg.topology === "dledger" ? [dledgerGroup(cfg, names, problems)] : pairGroups(cfg, problems);
+
+    const plan: ClusterPlan = {
+        topology: cfg.topology,
+        hosts,
+        nameServers,
+        groups,
+        namesrvAddr,
+        dashboardHostIndex: cfg.dashboard.enabled ? 0 : undefined,
+    };
+    sizeAutoHeaps(cfg, plan);
+    checkUnknownInstances(cfg, plan, problems);
+    checkHostResources(cfg, plan, problems);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return plan;
+}
+
+export function allBrokers(plan: ClusterPlan): BrokerPlan[] {
+    return plan.groups.flatMap((g) => g.members);
+}
+
+export function allInstances(plan: ClusterPlan): InstancePlan[] {
+    return [...plan.nameServers, ...allBrokers(plan)];
+}
+
+/** 2m-2s placement from the guide: worker2 = broker-a master + broker-b slave, worker3 the mirror. */
+function pairGroups(cfg: ClusterConfig, problems: ConfigProblem[]): BrokerGroupPlan[] {
+    const withSlaves = cfg.topology !== "2m-noslave";
+    const masterRole: BrokerRole = cfg.topology === "2m-2s-sync" ? "SYNC_MASTER" : "ASYNC_MASTER";
+    const flush = cfg.topology === "2m-2s-sync" ? "SYNC_FLUSH" : "ASYNC_FLUSH";
+    const layout = [
+        { brokerName: "broker-a", masterHost: 1, slaveHost: 2 },
+        { brokerName: "broker-b", masterHost: 2, slaveHost: 1 },
+    ];
+    return layout.map(({ brokerName, masterHost, slaveHost }) => {
+        const members = [broker(cfg, problems, brokerName, brokerName, masterHost, 0, masterRole, flush, MASTER_PORT, "store")];
+        if (withSlaves)
+            members.push(broker(cfg, problems, `${brokerName}-s`, brokerName, slaveHost, 1, "SLAVE", flush, SLAVE_PORT, "storeSlave"));
+        return { kind: "pair", brokerName, members };
+    });
+}
+
+function dledgerGroup(cfg: ClusterConfig, names: string[], problems: ConfigProblem[]): BrokerGroupPlan {
+    const group = "RaftNode00";
+    const ids = names.map((_, i) => `n${i}`);
+    const peers = names.map((n, i) => `${ids[i]}-${n}:${DLEDGER_PORT}`).join(";");
+    const members = names.map((_, i) => {
+        const b = broker(cfg, problems, ids[i], group, i, i, "ASYNC_MASTER", "ASYNC_FLUSH", DLEDGER_LISTEN_PORT, "store");
+        const selfId = b.overrides.dLegerSelfId ?? ids[i];
+        if (!/^[a-z][0-9]+$/.test(selfId) || !peers.split(";").some((p) => p.startsWith(`${selfId}-`)))
+            problems.push({
+                key: `instances.${b.id}.properties.dLegerSelfId`,
+                value: selfId,
+                allowed: `a letter followed by digits that names a member of dLegerPeers (${ids.join(", ")})`,
+            });
+        b.dledger = { group, selfId, peers, port: DLEDGER_PORT };
+        b.ports.push(DLEDGER_PORT);
+        return b;
+    });
+    return { kind: "dledger", brokerName: group, members };
+}
+
+function broker(
+    cfg: ClusterConfig,
+    problems: ConfigProblem[],
+    id: string,
+    brokerName: string,
+    hostIndex: number,
+    brokerId: number,
+    role: BrokerRole,
+    flushDiskType: BrokerPlan["flushDiskType"],
+    defaultPort: number,
+    storeDir: string,
+): BrokerPlan {
+    const overrides = { ...cfg.brokerProperties, ...(cfg.instances[id]?.properties ?? {}) };
+    const listenPort = portOverride(overrides.listenPort, defaultPort, `instances.${id}.properties.listenPort`, problems);
+    const storePathRootDir = overrides.storePathRootDir ?? `${cfg.storeRoot}/${storeDir}`;
+    return {
+        kind: "broker",
+        id,
+        hostIndex,
+        heapMiB: cfg.brokerHeap === "auto" ? 0 : heapFor(cfg, id, cfg.brokerHeap),
+        ports: [listenPort - 2, listenPort, listenPort + 1],
+        brokerName,
+        brokerId,
+        role,
+        flushDiskType: (overrides.flushDiskType as BrokerPlan["flushDiskType"]) ?? flushDiskType,
+        listenPort,
+        storePathRootDir,
+        overrides,
+    };
+}
+
+function portOverride(v: string | undefined, def: number, key: string, problems: ConfigProblem[]): number {
+    if (v === undefined) return def;
+    const n = /^[0-9]+$/.test(v) ? Number(v) : NaN;
+    if (!Number.isInteger(n) || n < 1026 || n > 65534) {
+        problems.push({ key, value: v, allowed: "a TCP port from 1026 to 65534 (the broker also binds port-2 and port+1)" });
+        return def;
+    }
+    return n;
+}
+
+function heapFor(cfg: ClusterConfig, id: string, fallback: string): number {
+    return parseSizeMiB(cfg.instances[id]?.heap ?? fallback) ?? 512;
+}
+
+/**
+ * `brokerHeap: auto`: RocketMQ lives on the page cache, so brokers get about half of what the
+ * name server leaves, split between the brokers of a host, between 512m and 8g. Unknown memory: 1g.
+ */
+function sizeAutoHeaps(cfg: ClusterConfig, plan: ClusterPlan): void {
+    if (cfg.brokerHeap !== "auto") return;
+    for (const host of plan.hosts) {
+        const brokers = allBrokers(plan).filter((b) => b.hostIndex === host.index);
+        for (const b of brokers) {
+            if (cfg.instances[b.id]?.heap) {
+                b.heapMiB = parseSizeMiB(cfg.instances[b.id].heap as string) ?? 1024;
+                continue;
+            }
+            if (host.memoryMiB === undefined) {
+                b.heapMiB = 1024;
+                continue;
+            }
+            const left = host.memoryMiB - plan.nameServers[host.index].heapMiB - (plan.dashboardHostIndex === host.index ? 512 : 0);
+            const share = Math.floor(left / 2 / brokers.length / 256) * 256;
+            b.heapMiB = Math.min(8192, Math.max(512, share));
+        }
+    }
+}
+
+function checkUnknownInstances(cfg: ClusterConfig, plan: ClusterPlan, problems: ConfigProblem[]): void {
+    const ids = allInstances(plan).map((i) => i.id);
+    for (const id of Object.keys(cfg.instances))
+        if (!ids.includes(id))
+            problems.push({
+                key: `instances.${id}`,
+                value: cfg.instances[id],
+                allowed: `an instance of topology ${cfg.topology}: ${ids.join(", ")}`,
+            });
+}
+
+/** Per host: no two instances share a port or a store path, and the heaps fit in memory. */
+function checkHostResources(cfg: ClusterConfig, plan: ClusterPlan, problems: ConfigProblem[]): void {
+    for (const host of plan.hosts) {
+        const here = allInstances(plan).filter((i) => i.hostIndex === host.index);
+        const owners = new Map<number, string>();
+        if (plan.dashboardHostIndex === host.index) owners.set(cfg.dashboard.port, "dashboard");
+        for (const inst of here) {
+            for (const port of inst.ports) {
+                const other = owners.get(port);
+                if (other !== undefined && other !== inst.id)
+                    problems.push({
+                        key: inst.kind === "broker" ? `instances.${inst.id}.properties.listenPort` : "dashboardPort",
+                        value: inst.kind === "broker" ? inst.listenPort : cfg.dashboard.port,
+                        allowed: `ports that do not collide on ${host.name}: ${inst.id} needs ${inst.ports.join(", ")} but ${port} is taken by ${other} (brokers bind listenPort-2, listenPort and listenPort+1)`,
+                    });
+                owners.set(port, inst.id);
+            }
+        }
+        const brokers = here.filter((i): i is BrokerPlan => i.kind === "broker");
+        for (let i = 0; i < brokers.length; i++)
+            for (let j = i + 1; j < brokers.length; j++) {
+                const [a, b] = [brokers[i].storePathRootDir, brokers[j].storePathRootDir];
+                if (a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`))
+                    problems.push({
+                        key: `instances.${brokers[j].id}.properties.storePathRootDir`,
+                        value: b,
+                        allowed: `a store directory of its own: ${brokers[i].id} on ${host.name} uses ${a} ("Lock failed, MQ already started")`,
+                    });
+            }
+        if (host.memoryMiB !== undefined) {
+            const total =
+                here.reduce((s, i) => s + i.heapMiB, 0) +
+                (plan.dashboardHostIndex === host.index ? (parseSizeMiB(cfg.dashboard.heap) ?? 0) : 0);
+            if (total > host.memoryMiB)
+                problems.push({
+                    key: cfg.brokerHeap === "auto" ? "namesrvHeap" : "brokerHeap",
+                    value: here.map((i) => `${i.id}=${formatSizeMiB(i.heapMiB)}`).join(" "),
+                    allowed: `heaps that fit in ${host.name}'s ${host.memoryMiB} MiB (they add up to ${total} MiB)`,
+                });
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// PLACEHOLDER until the smoke client lands

@@ -1,0 +1,227 @@
+// The whole program under Pulumi mocks: which resources exist per topology and host mode, in which
+// order, and that secrets stay secret. Each scenario loads index.ts afresh with its own config.
+import * as pulumi from "@pulumi/pulumi";
+import { awsRaw, existingRaw } from "./fixtures";
+
+const PRIVATE_KEY =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ-UNIT-TEST-KEY\n-----END OPENSSH PRIVATE KEY-----";
+const PASSWORD = "MockedDashboardPassw0rd42";
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+interface Registered {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+    raw: string;
+    dependencies: string[];
+}
+
+/** Resources of the latest run, kept even when the program throws. */
+const lastRun: { resources: Registered[] } = { resources: [] };
+
+async function runProgram(raw: Record<string, unknown>): Promise<{ resources: Registered[]; outputs: Record<string, unknown> }> {
+    jest.resetModules();
+    const p = await import("@pulumi/pulumi");
+    const resources: Registered[] = (lastRun.resources = []);
+    await p.runtime.setMocks(
+        {
+            newResource: (args) => {
+                const state: Record<string, unknown> = { ...args.inputs };
+                if (args.type === "command:remote:Command") state.stdout = "cpus=2 memKiB=8388608\n";
+                if (args.type === "random:index/randomPassword:RandomPassword") state.result = PASSWORD;
+                if (args.type === "aws:ec2/instance:Instance") {
+                    state.publicIp = `198.51.100.${resources.length}`;
+                    state.privateIp = `10.20.0.${resources.length}`;
+                    state.availabilityZone = "eu-west-1a";
+                }
+                return { id: `${args.name}-id`, state };
+            },
+            call: (args) => {
+                if (args.token === "aws:index/getAvailabilityZones:getAvailabilityZones") return { names: ["eu-west-1a", "eu-west-1b"] };
+                if (args.token === "aws:ec2/getAmi:getAmi") return { id: "ami-0123456789abcdef0" };
+                return {};
+            },
+        },
+        "rocketmq",
+        "unit",
+        false,
+    );
+    // Record each registration's dependencies too: the mock monitor does not pass them on.
+    const monitor = p.runtime.getMonitor() as unknown as { registerResource: (req: unknown, cb: unknown) => unknown };
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: unknown, cb: unknown) => {
+        const r = req as {
+            getType(): string;
+            getName(): string;
+            getObject(): { toJavaScript(): Record<string, unknown> };
+            getDependenciesList(): string[];
+        };
+        const obj = r.getObject().toJavaScript();
+        resources.push({
+            type: r.getType(),
+            name: r.getName(),
+            inputs: obj,
+            raw: JSON.stringify(obj),
+            dependencies: r.getDependenciesList(),
+        });
+        return original(req, cb);
+    };
+    const config: Record<string, string> = { "rocketmq:sshPrivateKey": PRIVATE_KEY };
+    for (const [k, v] of Object.entries(raw)) if (v !== undefined) config[`rocketmq:${k}`] = String(v);
+    p.runtime.setAllConfig(config, ["rocketmq:sshPrivateKey"]);
+    const program = await import("../../index");
+    const outputs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(program)) {
+        outputs[k] = pulumi.Output.isInstance(v) ? await new Promise((res) => (v as pulumi.Output<unknown>).apply(res)) : v;
+    }
+    // Let every pending registration land.
+    await new Promise((res) => setTimeout(res, 50));
+    return { resources, outputs };
+}
+
+const named = (rs: Registered[], suffix: string) => {
+    const r = rs.find((x) => x.name.endsWith(suffix));
+    if (!r) throw new Error(`no resource named *${suffix}; have ${rs.map((x) => x.name).join(", ")}`);
+    return r;
+};
+const urnOf = (r: Registered) => `::${r.name}`;
+const dependsOn = (rs: Registered[], a: string, b: string) => named(rs, a).dependencies.some((u) => u.endsWith(urnOf(named(rs, b))));
+const commands = (rs: Registered[]) => rs.filter((r) => r.type === "command:remote:Command").map((r) => r.name);
+
+describe("program under mocks", () => {
+    test("existing hosts, 2m-2s-async: every step of the guide as a resource", async () => {
+        const { resources, outputs } = await runProgram(existingRaw());
+        expect(commands(resources).sort()).toEqual(
+            [
+                ...["worker1", "worker2", "worker3"].flatMap((w) => [
+                    `rmq-unit-${w}-ssh`,
+                    `rmq-unit-${w}-os-apply`,
+                    `rmq-unit-${w}-install-apply`,
+                ]),
+                ...["worker1", "worker2", "worker3"].map((w) => `rmq-unit-namesrv-${w}-service`),
+                "rmq-unit-broker-a-master",
+                "rmq-unit-broker-a-slave",
+                "rmq-unit-broker-b-master",
+                "rmq-unit-broker-b-slave",
+                "rmq-unit-dashboard-service",
+                "rmq-unit-checks-health",
+                "rmq-unit-checks-smoke",
+            ].sort(),
+        );
+        const types = new Set(resources.map((r) => r.type));
+        for (const t of [
+            "rocketmq:index:NameServerNode",
+            "rocketmq:index:BrokerPair",
+            "rocketmq:index:OsTuning",
+            "rocketmq:index:RocketMqInstall",
+            "rocketmq:index:RocketMqCluster",
+        ])
+            expect(types).toContain(t);
+        expect(types).not.toContain("rocketmq:index:DLedgerGroup");
+        expect(resources.filter((r) => r.type.startsWith("aws:"))).toHaveLength(0);
+        expect(outputs.namesrvAddr).toBe("192.0.2.11:9876;192.0.2.12:9876;192.0.2.13:9876");
+        expect(outputs.brokers).toEqual({
+            "broker-a": { master: "worker2 192.0.2.12:10911", slave: "worker3 192.0.2.13:11011" },
+            "broker-b": { master: "worker3 192.0.2.13:10911", slave: "worker2 192.0.2.12:11011" },
+        });
+        expect(outputs.dashboardUrl).toBe("http://192.0.2.11:8080");
+        expect(outputs.topology).toBe("2m-2s-async");
+        expect(outputs.ssh).toEqual({
+            worker1: "ssh -p 22 root@192.0.2.11",
+            worker2: "ssh -p 22 root@192.0.2.12",
+            worker3: "ssh -p 22 root@192.0.2.13",
+        });
+    });
+
+    test("order: OS before install before name servers before brokers; a slave after its master", async () => {
+        const { resources: rs } = await runProgram(existingRaw());
+        expect(dependsOn(rs, "worker2-os-apply", "worker2-ssh")).toBe(true);
+        expect(dependsOn(rs, "worker2-install-apply", "worker2-os-apply")).toBe(true);
+        expect(dependsOn(rs, "namesrv-worker2-service", "worker2-install-apply")).toBe(true);
+        for (const w of ["worker1", "worker2", "worker3"]) expect(dependsOn(rs, "broker-a-master", `namesrv-${w}-service`)).toBe(true);
+        expect(dependsOn(rs, "broker-a-slave", "broker-a-master")).toBe(true);
+        expect(dependsOn(rs, "broker-b-master", "broker-a-slave")).toBe(true);
+        expect(dependsOn(rs, "broker-a-master", "broker-a-slave")).toBe(false);
+        expect(dependsOn(rs, "checks-health", "broker-b-slave")).toBe(true);
+        expect(dependsOn(rs, "checks-smoke", "checks-health")).toBe(true);
+    });
+
+    test("dledger: a DLedgerGroup of three nodes, no broker pairs", async () => {
+        const { resources: rs, outputs } = await runProgram(existingRaw({ topology: "dledger" }));
+        expect(rs.filter((r) => r.type === "rocketmq:index:DLedgerGroup")).toHaveLength(1);
+        expect(rs.filter((r) => r.type === "rocketmq:index:BrokerPair")).toHaveLength(0);
+        expect(commands(rs).filter((n) => /dledger-n\d$/.test(n))).toEqual([
+            "rmq-unit-dledger-n0",
+            "rmq-unit-dledger-n1",
+            "rmq-unit-dledger-n2",
+        ]);
+        expect(dependsOn(rs, "dledger-n1", "dledger-n0")).toBe(true);
+        expect(outputs.brokers).toEqual({
+            RaftNode00: {
+                "dledger-n0": "worker1 192.0.2.11:30911",
+                "dledger-n1": "worker2 192.0.2.12:30911",
+                "dledger-n2": "worker3 192.0.2.13:30911",
+            },
+        });
+    });
+
+    test("2m-noslave and smoke disabled", async () => {
+        const { resources: rs } = await runProgram(existingRaw({ topology: "2m-noslave", smokeMessages: "0", dashboardEnabled: "false" }));
+        expect(commands(rs).filter((n) => n.includes("broker"))).toEqual(["rmq-unit-broker-a-master", "rmq-unit-broker-b-master"]);
+        expect(commands(rs).some((n) => n.includes("smoke"))).toBe(false);
+        expect(commands(rs).some((n) => n.includes("dashboard"))).toBe(false);
+    });
+
+    test("aws: network in two zones, key pair, three instances with data volumes, exact firewall", async () => {
+        const { resources: rs, outputs } = await runProgram(awsRaw());
+        const count = (t: string) => rs.filter((r) => r.type === t).length;
+        expect(count("aws:ec2/vpc:Vpc")).toBe(1);
+        expect(count("aws:ec2/subnet:Subnet")).toBe(2);
+        expect(rs.filter((r) => r.type === "aws:ec2/subnet:Subnet").map((r) => r.inputs.availabilityZone)).toEqual([
+            "eu-west-1a",
+            "eu-west-1b",
+        ]);
+        expect(count("aws:ec2/internetGateway:InternetGateway")).toBe(1);
+        expect(count("aws:ec2/keyPair:KeyPair")).toBe(1);
+        expect(count("aws:ec2/instance:Instance")).toBe(3);
+        expect(count("aws:ebs/volume:Volume")).toBe(3);
+        expect(rs.filter((r) => r.type === "aws:ebs/volume:Volume").every((r) => r.inputs.type === "gp3")).toBe(true);
+        expect(count("aws:ec2/volumeAttachment:VolumeAttachment")).toBe(3);
+        const ingress = rs.filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => r.inputs);
+        const fromCidr = ingress.filter((i) => i.cidrIpv4 !== undefined);
+        expect(new Set(fromCidr.map((i) => i.cidrIpv4))).toEqual(new Set(["203.0.113.0/24"]));
+        expect(fromCidr.map((i) => i.fromPort).sort()).toEqual([10909, 10911, 11009, 11011, 22, 8080, 9876].sort());
+        const internal = ingress.filter((i) => i.referencedSecurityGroupId !== undefined);
+        expect(internal.map((i) => i.fromPort).sort()).toEqual([10909, 10911, 10912, 11009, 11011, 11012, 9876].sort());
+        expect(ingress.some((i) => i.cidrIpv4 === "0.0.0.0/0")).toBe(false);
+        expect(commands(rs).filter((n) => n.endsWith("mount-data"))).toHaveLength(3);
+        expect(outputs.namesrvAddr).toMatch(/^198\.51\.100\.\d+:9876;198\.51\.100\.\d+:9876;198\.51\.100\.\d+:9876$/);
+    });
+
+    test("secrets stay secret: connection, dashboard password; no script carries the key or the password", async () => {
+        const { resources: rs, outputs } = await runProgram(existingRaw());
+        for (const r of rs.filter((x) => x.type.startsWith("command:remote:"))) {
+            const conn = r.inputs.connection as Record<string, unknown>;
+            expect(conn[SECRET_SIG]).toBeDefined();
+            const visible = JSON.stringify({ create: r.inputs.create, delete: r.inputs.delete, stdin: r.inputs.stdin });
+            expect(visible).not.toContain("UNIT-TEST-KEY");
+        }
+        const dash = named(rs, "dashboard-service");
+        expect((dash.inputs.stdin as Record<string, unknown>)[SECRET_SIG]).toBeDefined();
+        for (const r of rs.filter((x) => x.type === "command:remote:Command" && x !== dash)) expect(r.raw).not.toContain(PASSWORD);
+        expect(JSON.stringify(named(rs, "dashboard-service").inputs.create)).not.toContain(PASSWORD);
+        expect(outputs.dashboardAdminPassword).toBe(PASSWORD);
+    });
+
+    test("invalid config fails before any resource is registered", async () => {
+        let error: unknown;
+        try {
+            await runProgram(existingRaw({ topology: "3m" }));
+        } catch (e) {
+            error = e;
+        }
+        expect(String(error)).toContain('rocketmq:topology = "3m": one of');
+        await new Promise((res) => setTimeout(res, 50));
+        expect(lastRun.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toHaveLength(0);
+    });
+});

@@ -1,0 +1,241 @@
+// Rendered files compared key by key with the guide's values (with the corrections this project
+// makes: key spellings the version reads, consume-queue size in bytes, explicit broker IPs).
+import { validateConfig } from "../../config/validate";
+import { RawConfig } from "../../config/validate";
+import {
+    RenderContext,
+    installScript,
+    instanceDeployScript,
+    instanceFiles,
+    osTuningScript,
+    renderBrokerProperties,
+    renderLauncher,
+} from "../../planning/render";
+import { BrokerPlan, allBrokers, planCluster } from "../../planning/topology";
+import { existingRaw, parseProperties } from "./fixtures";
+
+function context(over: RawConfig = {}): RenderContext {
+    const cfg = validateConfig(existingRaw(over));
+    return {
+        cfg,
+        plan: planCluster(cfg),
+        hosts: [1, 2, 3].map((i) => ({ name: `worker${i}`, privateAddress: `10.0.0.${10 + i}`, cpus: 4, memoryMiB: 8192 })),
+    };
+}
+const broker = (ctx: RenderContext, id: string) => allBrokers(ctx.plan).find((b) => b.id === id) as BrokerPlan;
+const props = (ctx: RenderContext, id: string) => parseProperties(renderBrokerProperties(ctx, broker(ctx, id)));
+
+// The guide's broker-a.properties, as RocketMQ 5.3.3 reads it.
+const GUIDE_COMMON = {
+    brokerClusterName: "rocketmq-cluster",
+    namesrvAddr: "worker1:9876;worker2:9876;worker3:9876",
+    defaultTopicQueueNums: "4",
+    autoCreateTopicEnable: "true",
+    autoCreateSubscriptionGroup: "true",
+    deleteWhen: "04",
+    fileReservedTime: "120",
+    mappedFileSizeCommitLog: "1073741824",
+    // The guide's "300000" meant entries; the setting is bytes at 20 per entry.
+    mappedFileSizeConsumeQueue: "6000000",
+    diskMaxUsedSpaceRatio: "88",
+    maxMessageSize: "65536",
+    flushDiskType: "ASYNC_FLUSH",
+    sendMessageThreadPoolNums: "4",
+};
+const store = (root: string) => ({ storePathRootDir: root, storePathCommitLog: `${root}/commitlog` });
+
+describe("broker properties, key by key (RocketMQ 5.3.3)", () => {
+    const ctx = context();
+    test("broker-a (worker2, master)", () => {
+        expect(props(ctx, "broker-a")).toEqual({
+            ...GUIDE_COMMON,
+            brokerName: "broker-a",
+            brokerId: "0",
+            brokerIP1: "10.0.0.12",
+            brokerIP2: "10.0.0.12",
+            listenPort: "10911",
+            brokerRole: "ASYNC_MASTER",
+            ...store("/app/rocketmq/store"),
+        });
+    });
+    test("broker-a-s (worker3, slave)", () => {
+        expect(props(ctx, "broker-a-s")).toEqual({
+            ...GUIDE_COMMON,
+            brokerName: "broker-a",
+            brokerId: "1",
+            brokerIP1: "10.0.0.13",
+            brokerIP2: "10.0.0.13",
+            listenPort: "11011",
+            brokerRole: "SLAVE",
+            ...store("/app/rocketmq/storeSlave"),
+        });
+    });
+    test("broker-b (worker3, master)", () => {
+        expect(props(ctx, "broker-b")).toEqual({
+            ...GUIDE_COMMON,
+            brokerName: "broker-b",
+            brokerId: "0",
+            brokerIP1: "10.0.0.13",
+            brokerIP2: "10.0.0.13",
+            listenPort: "10911",
+            brokerRole: "ASYNC_MASTER",
+            ...store("/app/rocketmq/store"),
+        });
+    });
+    test("broker-b-s (worker2, slave)", () => {
+        expect(props(ctx, "broker-b-s")).toEqual({
+            ...GUIDE_COMMON,
+            brokerName: "broker-b",
+            brokerId: "1",
+            brokerIP1: "10.0.0.12",
+            brokerIP2: "10.0.0.12",
+            listenPort: "11011",
+            brokerRole: "SLAVE",
+            ...store("/app/rocketmq/storeSlave"),
+        });
+    });
+    test("the guide's keys that this version does not read are not written", () => {
+        const text = renderBrokerProperties(ctx, broker(ctx, "broker-a"));
+        expect(text).not.toMatch(/^mapedFileSize/m);
+        for (const k of ["storePathConsumeQueue", "storePathIndex", "storeCheckpoint", "abortFile"])
+            expect(text).not.toMatch(new RegExp(`^${k}=`, "m"));
+    });
+});
+
+describe("DLedger nodes n0..n2", () => {
+    const ctx = context({ topology: "dledger" });
+    test.each([
+        ["n0", "10.0.0.11"],
+        ["n1", "10.0.0.12"],
+        ["n2", "10.0.0.13"],
+    ])("%s", (id, ip) => {
+        const { brokerRole, ...common } = GUIDE_COMMON as Record<string, string>;
+        expect(brokerRole).toBeUndefined();
+        expect(props(ctx, id)).toEqual({
+            ...common,
+            brokerName: "RaftNode00",
+            brokerIP1: ip,
+            brokerIP2: ip,
+            listenPort: "30911",
+            ...store("/app/rocketmq/store"),
+            enableDLegerCommitLog: "true",
+            dLegerGroup: "RaftNode00",
+            dLegerPeers: "n0-worker1:40911;n1-worker2:40911;n2-worker3:40911",
+            dLegerSelfId: id,
+        });
+    });
+});
+
+describe("versions and overrides", () => {
+    test("4.9.8 uses the names 4.9.8 reads and points rocketmqHome at the instance (its logback lives there)", () => {
+        const ctx = context({ version: "4.9.8" });
+        const p = props(ctx, "broker-a");
+        expect(p.mappedFileSizeCommitLog).toBe("1073741824");
+        expect(p.mappedFileSizeConsumeQueue).toBe("6000000");
+        expect(p.rocketmqHome).toBe("/app/rocketmq/instances/broker-a");
+        expect(instanceFiles(ctx, broker(ctx, "broker-a")).map((f) => f.name)).toContain("conf/logback_broker.xml");
+    });
+    test("stack-wide and per-instance overrides replace templated values and add new keys once", () => {
+        const ctx = context({
+            brokerProperties: JSON.stringify({ fileReservedTime: "72", traceTopicEnable: "true" }),
+            instances: JSON.stringify({ "broker-a": { properties: { fileReservedTime: "24" } } }),
+        });
+        const text = renderBrokerProperties(ctx, broker(ctx, "broker-a"));
+        expect(text.match(/^fileReservedTime=/gm)).toHaveLength(1);
+        expect(props(ctx, "broker-a").fileReservedTime).toBe("24");
+        expect(props(ctx, "broker-b").fileReservedTime).toBe("72");
+        expect(props(ctx, "broker-b").traceTopicEnable).toBe("true");
+    });
+    test("prod-like config turns auto-creation off", () => {
+        const ctx = context({ autoCreateTopicEnable: "false", autoCreateSubscriptionGroup: "false" });
+        expect(props(ctx, "broker-a").autoCreateTopicEnable).toBe("false");
+        expect(props(ctx, "broker-a").autoCreateSubscriptionGroup).toBe("false");
+    });
+});
+
+describe("JVM tuning per role", () => {
+    const ctx = context({ namesrvHeap: "512m", brokerHeap: "2g" });
+    const launcher = (id: string) => renderLauncher(ctx, [...ctx.plan.nameServers, ...allBrokers(ctx.plan)].find((i) => i.id === id)!);
+    test("name server: the guide's 512m and metaspace, G1, GC logs 5 x 30M, JDK 17 access", () => {
+        const text = launcher("namesrv-worker1");
+        for (const opt of [
+            "-Xms512m",
+            "-Xmx512m",
+            "-XX:MetaspaceSize=128m",
+            "-XX:MaxMetaspaceSize=320m",
+            "-XX:+UseG1GC",
+            "filecount=5,filesize=30M",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+        ])
+            expect(text).toContain(opt);
+        expect(text).toContain("org.apache.rocketmq.namesrv.NamesrvStartup -c /app/rocketmq/instances/namesrv-worker1/namesrv.properties");
+        expect(text).toContain("file=/app/rocketmq/logs/namesrv-worker1/gc.log");
+    });
+    test("broker: sized heap, the guide's G1 settings, direct memory", () => {
+        const text = launcher("broker-a");
+        for (const opt of [
+            "-Xms2g",
+            "-Xmx2g",
+            "-XX:G1HeapRegionSize=16m",
+            "-XX:G1ReservePercent=25",
+            "-XX:InitiatingHeapOccupancyPercent=30",
+            "-XX:SoftRefLRUPolicyMSPerMB=0",
+            "-XX:MaxDirectMemorySize=2g",
+        ])
+            expect(text).toContain(opt);
+        expect(text).toContain("org.apache.rocketmq.broker.BrokerStartup -c /app/rocketmq/instances/broker-a/broker.properties");
+        expect(text).toContain("export ROCKETMQ_HOME=/app/rocketmq/versions/rocketmq-all-5.3.3-bin-release");
+    });
+    test("per-instance heap", () => {
+        const c = context({ instances: JSON.stringify({ "broker-a": { heap: "768m" } }) });
+        expect(renderLauncher(c, broker(c, "broker-a"))).toContain("-Xmx768m");
+        expect(renderLauncher(c, broker(c, "broker-b"))).not.toContain("-Xmx768m");
+    });
+});
+
+describe("host scripts", () => {
+    const ctx = context();
+    test("os tuning: user without password, sysctl (os.sh + guide), limits, /etc/hosts block", () => {
+        const s = osTuningScript(ctx, 1);
+        expect(s).toContain('useradd --create-home --shell /bin/bash "$user"');
+        expect(s).toContain("passwd -l");
+        for (const line of [
+            "vm.overcommit_memory = 1",
+            "vm.zone_reclaim_mode = 0",
+            "vm.max_map_count = 655360",
+            "vm.dirty_background_ratio = 50",
+            "vm.dirty_ratio = 50",
+            "vm.dirty_writeback_centisecs = 360000",
+            "vm.page-cluster = 3",
+            "vm.swappiness = 10",
+        ])
+            expect(s).toContain(line);
+        expect(s).toContain("oper soft nofile 655350");
+        expect(s).toContain("oper hard nofile 655350");
+        expect(s).toContain("10.0.0.11 worker1\n10.0.0.12 worker2\n10.0.0.13 worker3");
+        expect(s).toContain("/etc/sysctl.d/60-rocketmq.conf");
+    });
+    test("sysctl overrides merge over the defaults", () => {
+        expect(osTuningScript(context({ sysctl: JSON.stringify({ "vm.swappiness": "1" }) }), 0)).toContain("vm.swappiness = 1\n");
+    });
+    test("install: verifies sha512 before unpacking; download or upload", () => {
+        const s = installScript(ctx, 0);
+        expect(s).toContain(`want=${"a".repeat(128)}`);
+        expect(s).toContain("https://archive.apache.org/dist/rocketmq/5.3.3/rocketmq-all-5.3.3-bin-release.zip");
+        expect(s.indexOf('sha512sum "$archive.part"')).toBeLessThan(s.indexOf("unzip -q"));
+        const up = installScript(context({ localArchive: "/tmp/x/rocketmq-all-5.3.3-bin-release.zip", sha512: undefined }), 0);
+        expect(up).toContain('cp "/tmp/rocketmq-all-5.3.3-bin-release.zip" "$archive.part"');
+        expect(up).not.toContain("curl -fsSL");
+    });
+    test("deploy script: restarts only its own instance and gates on clusterList with its BID", () => {
+        const s = instanceDeployScript(ctx, broker(ctx, "broker-a-s"));
+        expect(s).toContain('rmq-service" restart "$id"');
+        expect(s).toContain("id=broker-a-s");
+        expect(s).toContain('rmq-wait" "$id" 180 11011 broker-a 1 10.0.0.13:11011');
+        expect(s).not.toContain("mqshutdown");
+        const n1 = context({ topology: "dledger" });
+        expect(instanceDeployScript(n1, broker(n1, "n1"))).toContain('RaftNode00 "*" 10.0.0.12:30911');
+    });
+});

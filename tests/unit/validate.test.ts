@@ -1,0 +1,205 @@
+import { ConfigError } from "../../config/errors";
+import { RawConfig, validateConfig } from "../../config/validate";
+import { planCluster } from "../../planning/topology";
+import { awsRaw, existingRaw } from "./fixtures";
+
+/** Validates and plans; returns the problems as "key: allowed" lines, or [] when valid. */
+function problems(raw: RawConfig): string[] {
+    try {
+        planCluster(validateConfig(raw));
+        return [];
+    } catch (e) {
+        if (e instanceof ConfigError) return e.problems.map((p) => `${p.key} = ${JSON.stringify(p.value)}: ${p.allowed}`);
+        throw e;
+    }
+}
+
+function expectProblem(raw: RawConfig, key: string, pattern: RegExp): void {
+    const found = problems(raw);
+    const hit = found.find((p) => p.startsWith(`${key} =`));
+    expect(hit).toBeDefined();
+    expect(hit).toMatch(pattern);
+}
+
+const hosts = (list: object[]) => JSON.stringify(list);
+const h = (name: string, host: string, extra: object = {}) => ({ name, host, user: "root", ...extra });
+
+describe("validation before anything is created", () => {
+    test("the fixtures are valid", () => {
+        expect(problems(existingRaw())).toEqual([]);
+        expect(problems(awsRaw())).toEqual([]);
+        expect(problems(existingRaw({ topology: "dledger" }))).toEqual([]);
+        expect(problems(existingRaw({ version: "4.9.8" }))).toEqual([]);
+    });
+
+    test("unknown topology names the allowed ones", () => {
+        expectProblem(existingRaw({ topology: "3m-3s" }), "topology", /one of 2m-2s-async, 2m-2s-sync, 2m-noslave, dledger/);
+    });
+
+    test("unknown version", () => {
+        expectProblem(existingRaw({ version: "4.7.1" }), "version", /one of 5\.3\.3, 4\.9\.8/);
+    });
+
+    test("too few hosts for the topology", () => {
+        expectProblem(existingRaw({ hosts: hosts([h("worker1", "192.0.2.1"), h("worker2", "192.0.2.2")]) }), "hosts", /exactly 3 hosts/);
+    });
+
+    test("duplicate host names and addresses", () => {
+        const dupName = hosts([h("worker1", "192.0.2.1"), h("worker1", "192.0.2.2"), h("worker3", "192.0.2.3")]);
+        expectProblem(existingRaw({ hosts: dupName }), "hosts[].name", /unique/);
+        const dupAddr = hosts([h("worker1", "192.0.2.1"), h("worker2", "192.0.2.1"), h("worker3", "192.0.2.3")]);
+        expectProblem(existingRaw({ hosts: dupAddr }), "hosts[].host", /unique/);
+    });
+
+    test("bad host entries", () => {
+        const bad = hosts([
+            h("Worker_1", "192.0.2.1"),
+            h("worker2", "192.0.2.2", { port: "ssh" }),
+            h("worker3", "192.0.2.3", { memoryMiB: "lots" }),
+        ]);
+        const found = problems(existingRaw({ hosts: bad }));
+        expect(found.some((p) => p.startsWith("hosts[0].name"))).toBe(true);
+        expect(found.some((p) => p.startsWith("hosts[1].port"))).toBe(true);
+        expect(found.some((p) => p.startsWith("hosts[2].memoryMiB"))).toBe(true);
+    });
+
+    test("two instances on one host whose ports collide (listenPort-2 and +1 count)", () => {
+        // broker-b-s shares worker2 with broker-a (10909..10912); 10913 - 2 = 10911 collides.
+        const raw = existingRaw({ instances: JSON.stringify({ "broker-b-s": { properties: { listenPort: "10913" } } }) });
+        expectProblem(raw, "instances.broker-b-s.properties.listenPort", /collide on worker2.*10911 is taken by broker-a/);
+        // 10914 - 2 = 10912, the master's HA port.
+        const ha = existingRaw({ instances: JSON.stringify({ "broker-b-s": { properties: { listenPort: "10914" } } }) });
+        expectProblem(ha, "instances.broker-b-s.properties.listenPort", /10912 is taken by broker-a/);
+        // 10915 is clear of 10909..10912.
+        expect(problems(existingRaw({ instances: JSON.stringify({ "broker-b-s": { properties: { listenPort: "10915" } } }) }))).toEqual([]);
+    });
+
+    test("a broker port on the name server port, and the dashboard port", () => {
+        expectProblem(
+            existingRaw({ instances: JSON.stringify({ "broker-a": { properties: { listenPort: "9878" } } }) }),
+            "instances.broker-a.properties.listenPort",
+            /9876 is taken by namesrv-worker2/,
+        );
+        expectProblem(existingRaw({ dashboardPort: "9876" }), "dashboardPort", /taken by dashboard|9876/);
+    });
+
+    test("two instances on one host with the same or nested store path", () => {
+        const same = existingRaw({
+            instances: JSON.stringify({ "broker-b-s": { properties: { storePathRootDir: "/app/rocketmq/store" } } }),
+        });
+        expectProblem(same, "instances.broker-b-s.properties.storePathRootDir", /store directory of its own.*broker-a/);
+        const nested = existingRaw({
+            instances: JSON.stringify({ "broker-b-s": { properties: { storePathRootDir: "/app/rocketmq/store/b" } } }),
+        });
+        expectProblem(nested, "instances.broker-b-s.properties.storePathRootDir", /store directory of its own/);
+    });
+
+    test("bad dLegerSelfId", () => {
+        const raw = existingRaw({ topology: "dledger", instances: JSON.stringify({ n1: { properties: { dLegerSelfId: "node1" } } }) });
+        expectProblem(raw, "instances.n1.properties.dLegerSelfId", /letter followed by digits.*n0, n1, n2/);
+        const notPeer = existingRaw({ topology: "dledger", instances: JSON.stringify({ n1: { properties: { dLegerSelfId: "n7" } } }) });
+        expectProblem(notPeer, "instances.n1.properties.dLegerSelfId", /member of dLegerPeers/);
+    });
+
+    test("heap larger than the host's memory, where known", () => {
+        expectProblem(existingRaw({ brokerHeap: "6g" }), "brokerHeap", /fit in worker2's 8192 MiB/);
+        expectProblem(awsRaw({ instanceType: "t3.medium", brokerHeap: "2g" }), "brokerHeap", /fit in worker2's 4096 MiB/);
+        // Unknown memory: nothing to check at preview (the host's real memory is checked at deploy).
+        const unknown = hosts([h("worker1", "192.0.2.1"), h("worker2", "192.0.2.2"), h("worker3", "192.0.2.3")]);
+        expect(problems(existingRaw({ hosts: unknown, brokerHeap: "64g" }))).toEqual([]);
+    });
+
+    test("bad heap sizes", () => {
+        expectProblem(existingRaw({ namesrvHeap: "lots" }), "namesrvHeap", /JVM size such as 512m/);
+        expectProblem(existingRaw({ instances: JSON.stringify({ "broker-a": { heap: "2x" } }) }), "instances.broker-a.heap", /JVM size/);
+    });
+
+    test("non-numeric numbers", () => {
+        expectProblem(existingRaw({ smokeMessages: "many" }), "smokeMessages", /whole number/);
+        expectProblem(existingRaw({ dashboardPort: "80.5" }), "dashboardPort", /whole number from 1024 to 65535/);
+        expectProblem(
+            existingRaw({ instances: JSON.stringify({ "broker-a": { properties: { listenPort: "ten" } } }) }),
+            "instances.broker-a.properties.listenPort",
+            /TCP port/,
+        );
+    });
+
+    test("booleans", () => {
+        expectProblem(existingRaw({ autoCreateTopicEnable: "yes" }), "autoCreateTopicEnable", /true or false/);
+    });
+
+    test("aws mode: missing key and CIDRs", () => {
+        expectProblem(awsRaw({ sshPublicKey: undefined }), "sshPublicKey", /OpenSSH public key/);
+        expectProblem(awsRaw({ allowedCidrs: undefined }), "allowedCidrs", /non-empty list of CIDRs/);
+        expectProblem(awsRaw({ allowedCidrs: JSON.stringify(["10.0.0.0/33"]) }), "allowedCidrs", /IPv4 CIDR/);
+    });
+
+    test("0.0.0.0/0 is refused on prod, allowed (explicitly) on dev", () => {
+        expectProblem(
+            awsRaw({ environment: "prod", allowedCidrs: JSON.stringify(["0.0.0.0/0"]) }),
+            "allowedCidrs",
+            /refused when environment is prod/,
+        );
+        expect(problems(awsRaw({ environment: "dev", allowedCidrs: JSON.stringify(["0.0.0.0/0"]) }))).toEqual([]);
+    });
+
+    test("download without sha512", () => {
+        expectProblem(existingRaw({ sha512: undefined }), "sha512", /required with a download/);
+        expectProblem(existingRaw({ sha512: "abc" }), "sha512", /128 hex digits/);
+        // Uploading a local archive does not need it.
+        expect(problems(existingRaw({ sha512: undefined, localArchive: "/tmp/rocketmq-all-5.3.3-bin-release.zip" }))).toEqual([]);
+        expectProblem(existingRaw({ dashboardSha512: undefined }), "dashboardSha512", /required with dashboardUrl/);
+    });
+
+    test("unknown broker keys, with a suggestion for the guide's old spelling", () => {
+        expectProblem(
+            existingRaw({ brokerProperties: JSON.stringify({ mapedFileSizeCommitLog: "1073741824" }) }),
+            "brokerProperties.mapedFileSizeCommitLog",
+            /did you mean mappedFileSizeCommitLog/,
+        );
+        expectProblem(
+            existingRaw({ brokerProperties: JSON.stringify({ noSuchKey: "1" }) }),
+            "brokerProperties.noSuchKey",
+            /broker property RocketMQ 5\.3\.3 reads/,
+        );
+        expectProblem(
+            existingRaw({ instances: JSON.stringify({ "broker-a": { properties: { flushDiskTyp: "SYNC_FLUSH" } } }) }),
+            "instances.broker-a.properties.flushDiskTyp",
+            /did you mean flushDiskType/,
+        );
+    });
+
+    test("instance overrides must name an instance of the topology", () => {
+        expectProblem(existingRaw({ instances: JSON.stringify({ n0: { heap: "1g" } }) }), "instances.n0", /broker-a, broker-a-s/);
+        expectProblem(
+            existingRaw({ instances: JSON.stringify({ "broker-a": { hepa: "1g" } }) }),
+            "instances.broker-a.hepa",
+            /only heap and properties/,
+        );
+    });
+
+    test("paths, users and JSON", () => {
+        expectProblem(existingRaw({ appRoot: "app" }), "appRoot", /absolute path/);
+        expectProblem(existingRaw({ serviceUser: "root" }), "serviceUser", /not root/);
+        expectProblem(existingRaw({ brokerProperties: "{not json" }), "brokerProperties", /valid JSON/);
+        expectProblem(existingRaw({ sysctl: JSON.stringify({ "vm.swappiness": "1; reboot" }) }), "sysctl.vm.swappiness", /plain value/);
+    });
+
+    test("every problem is reported at once, with key, value and what is allowed", () => {
+        try {
+            validateConfig(existingRaw({ topology: "x", smokeMessages: "y", sha512: undefined }));
+            throw new Error("expected a ConfigError");
+        } catch (e) {
+            expect(e).toBeInstanceOf(ConfigError);
+            const msg = (e as Error).message;
+            expect(msg).toContain('rocketmq:topology = "x": one of');
+            expect(msg).toContain('rocketmq:smokeMessages = "y": a whole number');
+            expect(msg).toContain("rocketmq:sha512 = (not set): required with a download");
+        }
+    });
+
+    test("defaults: prod turns auto-creation off", () => {
+        expect(validateConfig(awsRaw({ environment: "prod" })).autoCreateTopicEnable).toBe(false);
+        expect(validateConfig(awsRaw({ environment: "dev" })).autoCreateTopicEnable).toBe(true);
+    });
+});
