@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Benchmark: prints figures, asserts nothing. Real engine, real hosts, real RocketMQ.
+#   fresh `pulumi up` to a verified cluster per topology; the host phase (OS tuning + install) for
+#   one host alone vs all three (the hosts deploy in parallel); no-op up; targeted change;
+#   DLedger failover (median of 3); quickstart 1000-message produce/consume; toolchain cold/warm.
+set -euo pipefail
+export RMQ_E2E_WORK=${RMQ_BENCH_WORK:-/var/tmp/rmq-bench}
+export RMQ_E2E_FIGURES=${RMQ_BENCH_FIGURES:-/var/tmp/rmq-bench-figures.txt}
+# shellcheck source=tests/e2e/run.sh
+. "$(dirname "$0")/../e2e/run.sh"
+
+figure() { echo "$*" | tee -a "$RMQ_E2E_FIGURES"; }
+timed() { local t0=$SECONDS; "$@" >"$WORK/bench-step.out" 2>&1 || { tail -40 "$WORK/bench-step.out" >&2; return 1; }; echo $((SECONDS - t0)); }
+
+: >"$RMQ_E2E_FIGURES"
+trap 'hosts_down' EXIT
+t0=$SECONDS
+prepare_toolchain
+figure "toolchain warm check: $((SECONDS - t0)) s"
+cold=$(cat "$CACHE"/pulumi-*/build-times.txt 2>/dev/null || true)
+figure "toolchain cold build (recorded when it was built): ${cold:-not recorded}"
+prepare_artifacts
+hosts_down
+hosts_up
+
+# Host phase alone: one host, then all three (targets: the ssh/os/install commands).
+stack_init 5.3.3
+host_targets() {
+  local w args=()
+  for w in "$@"; do
+    args+=(--target "urn:pulumi:local::rocketmq::rocketmq:index:ExistingHosts\$command:remote:Command::rmq-local-$w-ssh")
+    args+=(--target "urn:pulumi:local::rocketmq::rocketmq:index:RocketMqCluster\$rocketmq:index:OsTuning\$command:remote:Command::rmq-local-$w-os-apply")
+    args+=(--target "urn:pulumi:local::rocketmq::rocketmq:index:RocketMqCluster\$rocketmq:index:RocketMqInstall\$command:remote:Command::rmq-local-$w-install-apply")
+  done
+  printf '%s\n' "${args[@]}"
+}
+mapfile -t one < <(host_targets worker1)
+figure "host phase (os tuning + install), one host: $(timed pulumi_up "${one[@]}") s"
+pulumi destroy --yes --skip-preview --non-interactive >/dev/null
+mapfile -t three < <(host_targets worker1 worker2 worker3)
+figure "host phase (os tuning + install), three hosts: $(timed pulumi_up "${three[@]}") s"
+pulumi destroy --yes --skip-preview --non-interactive >/dev/null
+
+figure "fresh up to verified cluster, 2m-2s-async: $(timed pulumi_up) s"
+figure "no-op up: $(timed pulumi_up) s"
+quickstart_roundtrip "bench 2m-2s-async"
+pulumi config set --path 'rocketmq:instances.broker-a.heap' 768m
+figure "targeted change (broker-a heap), up: $(timed pulumi_up) s"
+figure "destroy: $(timed pulumi destroy --yes --skip-preview --non-interactive) s"
+
+pulumi config rm --path 'rocketmq:instances.broker-a' >/dev/null
+pulumi config set rocketmq:topology dledger
+figure "fresh up to verified cluster, dledger: $(timed pulumi_up) s"
+for i in 1 2 3; do
+  "$REPO/tests/e2e/failover.sh" "$WORK" >"$WORK/failover-$i.out" 2>&1 || figure "failover run $i failed: $(tail -3 "$WORK/failover-$i.out")"
+  sleep 20
+done
+awk '/dledger-failover/ { split($0, a, "after "); l[++n] = a[2] + 0; s[n] = a[3] + 0 }
+  END { if (n) { asort(l); asort(s); m = int((n + 1) / 2); printf "dledger failover, median of %d: new leader %.1f s, first send ok %.1f s\n", n, l[m], s[m] } }' \
+  "$RMQ_E2E_FIGURES" | tee -a "$RMQ_E2E_FIGURES"
+pulumi destroy --yes --skip-preview --non-interactive >/dev/null
+echo "---- figures ----"
+cat "$RMQ_E2E_FIGURES"

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# failover.sh WORKDIR - kill the DLedger leader's broker with SIGKILL while a producer sends at a
+# steady rate; print the seconds until a new leader is listed and until a send succeeds again;
+# then consume and require every acknowledged message (0 lost). Exit 0 only if nothing was lost.
+set -euo pipefail
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+work=$1
+run=$work/failover-$(date +%s)
+mkdir -p "$run"
+namesrv="${HOST_IPS[0]}:9876;${HOST_IPS[1]}:9876;${HOST_IPS[2]}:9876"
+topic=FailoverTest
+lib="$DIST/unpacked/rocketmq-all-${VERSION:-5.3.3}-bin-release/lib"
+if [ ! -d "$lib" ]; then
+  mkdir -p "$DIST/unpacked"
+  unzip -q -o "$DIST/rocketmq-all-${VERSION:-5.3.3}-bin-release.zip" -d "$DIST/unpacked"
+fi
+client() { java -Xmx256m -Duser.home="$run" -cp "$lib/*" "$REPO/templates/RmqSmoke.java" "$@"; }
+
+on_host "${HOST_IPS[0]}" /app/rocketmq/bin/mqadmin updateTopic -c rocketmq-cluster -t "$topic" -r 4 -w 4 >/dev/null
+leader=$(broker_rows | awk '$2 == 0 { print $3 }')
+[ -n "$leader" ] || { echo "no leader in clusterList" >&2; exit 1; }
+leader_ip=${leader%:*}
+for i in 0 1 2; do [ "${HOST_IPS[$i]}" = "$leader_ip" ] && leader_id=n$i; done
+echo "leader before: $leader ($leader_id)" >&2
+# Followers copy topic config from the leader periodically: give them time before the kill.
+sleep 12
+
+client produce --namesrv "$namesrv" --topic "$topic" --duration-seconds 45 --rate 20 --out "$run/sent.log" >"$run/produce.out" 2>&1 &
+producer=$!
+sleep 10
+pid=$(instance_pid "$leader_ip" "$leader_id")
+kill_ms=$(date +%s%3N)
+on_host "$leader_ip" "kill -9 $pid"
+echo "SIGKILL $leader_id (pid $pid) at $kill_ms" >&2
+
+new_leader=""
+for _ in $(seq 1 120); do
+  new_leader=$(broker_rows | awk -v old="$leader" '$2 == 0 && $3 != old { print $3 }')
+  [ -n "$new_leader" ] && break
+  sleep 0.5
+done
+leader_ms=$(date +%s%3N)
+wait "$producer" || true
+cat "$run/produce.out" >&2
+[ -n "$new_leader" ] || { echo "no new leader within 60 s" >&2; exit 1; }
+first_ok=$(awk -v k="$kill_ms" '$1 > k && $3 == "ok" { print $1; exit }' "$run/sent.log")
+[ -n "$first_ok" ] || { echo "no successful send after the kill" >&2; exit 1; }
+echo "new leader: $new_leader" >&2
+awk -v k="$kill_ms" -v l="$leader_ms" -v s="$first_ok" \
+  'BEGIN { printf "dledger-failover: new leader listed after %.1f s, first send ok after %.1f s\n", (l - k) / 1000, (s - k) / 1000 }' |
+  tee -a "${RMQ_E2E_FIGURES:-/dev/null}"
+client consume --namesrv "$namesrv" --topic "$topic" --group "failover-$(date +%s)" --expect "$run/sent.log" --timeout-seconds 120 | tee "$run/consume.out"
+grep -q 'missing=0' "$run/consume.out"

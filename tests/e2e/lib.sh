@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Shared by the end-to-end tests, the benchmark and the demo: the real Pulumi engine driving the
+# stack against the three local test hosts (scripts/test-hosts.sh), artifacts served over HTTP
+# from the bridge address. Sourced, not run.
+# shellcheck disable=SC2034  # variables here are used by the scripts that source this file
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CACHE=${RMQ_PULUMI_CACHE:-$HOME/.cache/rocketmq-pulumi}
+DIST=$CACHE/dist
+ARTIFACT_PORT=8765
+BRIDGE_IP=10.77.0.1
+HOST_IPS=(10.77.0.11 10.77.0.12 10.77.0.13)
+DASHBOARD_VERSION=${DASHBOARD_VERSION:-2.0.0}
+WORK=${RMQ_E2E_WORK:-/var/tmp/rmq-e2e}
+export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE:-rocketmq-pulumi-local-test}
+
+log() { printf '\n[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# Toolchain, artifacts, hosts: everything a run needs, built or reused from the cache.
+prepare_toolchain() {
+  log "pulumi toolchain"
+  eval "$("$REPO/scripts/pulumi-toolchain.sh" env)"
+  pulumi version >&2
+}
+
+prepare_artifacts() {
+  log "rocketmq artifacts"
+  "$REPO/scripts/rocketmq-dist.sh" rocketmq 5.3.3 >&2
+  "$REPO/scripts/rocketmq-dist.sh" rocketmq 4.9.8 >&2
+  "$REPO/scripts/rocketmq-dist.sh" dashboard "$DASHBOARD_VERSION" >&2
+}
+
+hosts_up() {
+  log "test hosts up"
+  "$REPO/scripts/test-hosts.sh" up 3 >&2
+  eval "$("$REPO/scripts/test-hosts.sh" env)"
+  "$REPO/scripts/artifact-server.sh" start "$DIST" "$ARTIFACT_PORT" >&2
+}
+
+hosts_down() {
+  "$REPO/scripts/artifact-server.sh" stop >&2 || true
+  "$REPO/scripts/test-hosts.sh" down 3 >&2 || true
+}
+
+sha_of() { cut -d' ' -f1 "$1.sha512"; }
+
+# A scratch copy of the project (the stack file gets secrets and a salt written into it).
+stack_init() {
+  local version=${1:-5.3.3}
+  log "stack local in $WORK (RocketMQ $version)"
+  rm -rf "$WORK"
+  mkdir -p "$WORK/project" "$WORK/state"
+  (cd "$REPO" && tar --exclude=./node_modules --exclude=./.git -cf - .) | tar -xf - -C "$WORK/project"
+  ln -s "$REPO/node_modules" "$WORK/project/node_modules"
+  cd "$WORK/project" || return 1
+  pulumi login --local "file://$WORK/state" >/dev/null
+  pulumi stack init local >/dev/null 2>&1 || pulumi stack select local
+  pulumi config set --secret rocketmq:sshPrivateKey <"$RMQ_TEST_HOSTS_KEY" >/dev/null
+  use_version "$version"
+  pulumi config set rocketmq:dashboardSha512 "$(sha_of "$DIST/rocketmq-dashboard-$DASHBOARD_VERSION.jar")"
+}
+
+use_version() {
+  local v=$1 zip="rocketmq-all-$1-bin-release.zip"
+  pulumi config set rocketmq:version "$v"
+  pulumi config set rocketmq:downloadUrl "http://$BRIDGE_IP:$ARTIFACT_PORT/$zip"
+  pulumi config set rocketmq:sha512 "$(sha_of "$DIST/$zip")"
+}
+
+pulumi_up() { pulumi up --yes --skip-preview --non-interactive "$@"; }
+
+on_host() { # on_host IP COMMAND...: run as root on a test host
+  local ip=$1
+  shift
+  ssh -i "$RMQ_TEST_HOSTS_KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes "root@$ip" "$@"
+}
+
+cluster_list() { on_host "${HOST_IPS[0]}" /app/rocketmq/bin/mqadmin clusterList 2>/dev/null; }
+
+# "NAME BID ADDR" per broker row of clusterList, sorted.
+broker_rows() { cluster_list | awk '$1 !~ /^#/ && NF >= 4 && $3 ~ /^[0-9]+$/ { print $2, $3, $4 }' | sort; }
+
+instance_pid() { on_host "$1" /app/rocketmq/bin/rmq-service pid "$2"; }
+
+# Every instance's PID, as "IP ID PID" lines.
+all_pids() {
+  local ip id
+  for ip in "${HOST_IPS[@]}"; do
+    for id in $(on_host "$ip" 'ls /app/rocketmq/instances 2>/dev/null'); do
+      echo "$ip $id $(instance_pid "$ip" "$id")"
+    done
+  done
+}
+
+# RocketMQ JVMs of one host. The test hosts share the machine's PID space, so a process belongs
+# to a host when it lives in that host's network namespace.
+rocketmq_pids() {
+  # shellcheck disable=SC2016  # expanded on the host
+  on_host "$1" 'self=$(readlink /proc/self/ns/net); for p in $(pgrep -f "org.apache.rocketmq|rocketmq-dashboard"); do [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$self" ] && echo "$p"; done; true'
+}
