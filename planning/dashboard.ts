@@ -19,7 +19,7 @@ export function dashboardDeployScript(ctx: RenderContext, adminPassword: string)
             role: "dashboard",
             heapMiB: parseSizeMiB(d.heap) ?? 256,
             logDir: logDir(cfg, "dashboard"),
-            userHome: dir,
+            userHome: `${dir}/data`,
         }),
         mainClass: `-jar ${jar}`,
         args: [`--spring.config.additional-location=file:${dir}/application.properties`, `--logging.file.path=${logDir(cfg, "dashboard")}`],

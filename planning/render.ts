@@ -165,7 +165,7 @@ export function renderNamesrvProperties(ctx: RenderContext, n: NameServerPlan): 
         hostName: ctx.hosts[n.hostIndex].name,
         listenPort: NAMESRV_PORT,
         rocketmqHome: is4x(ctx.cfg) ? instanceDir(ctx.cfg, n.id) : rocketmqHome(ctx.cfg),
-        instanceDir: instanceDir(ctx.cfg, n.id),
+        kvConfigPath: `${instanceDir(ctx.cfg, n.id)}/home/kvConfig.json`,
     });
 }
 
@@ -189,7 +189,7 @@ export function renderLauncher(ctx: RenderContext, inst: InstancePlan): string {
                 role: inst.kind,
                 heapMiB: inst.heapMiB,
                 logDir: logDir(cfg, inst.id),
-                userHome: dir,
+                userHome: `${dir}/home`,
                 logbackFile: logbackFile(cfg, inst).absPath,
             }),
             '-cp "$ROCKETMQ_HOME/conf:$ROCKETMQ_HOME/lib/*"',
@@ -234,7 +234,7 @@ export function instanceDeployScript(ctx: RenderContext, inst: InstancePlan): st
     const { cfg } = ctx;
     const host = ctx.hosts[inst.hostIndex];
     const files = instanceFiles(ctx, inst);
-    const dirs = files.filter((f) => f.name.includes("/")).map((f) => `"$dir/${f.name.slice(0, f.name.lastIndexOf("/"))}"`);
+    const subDirs = [...new Set(files.filter((f) => f.name.includes("/")).map((f) => f.name.slice(0, f.name.lastIndexOf("/"))))];
     const registration =
         inst.kind === "broker"
             ? {
@@ -251,7 +251,7 @@ export function instanceDeployScript(ctx: RenderContext, inst: InstancePlan): st
         serviceUser: cfg.serviceUser,
         dataDirs: inst.kind === "broker" ? [inst.storePathRootDir] : [],
         files: files.map((f) => ({ ...f, content: chomp(f.content) })),
-        preStart: dirs.length > 0 ? `install -d -m 0755 ${[...new Set(dirs)].join(" ")}` : "",
+        subDirs,
         startTimeoutSeconds: cfg.startTimeoutSeconds,
         port: inst.kind === "broker" ? inst.listenPort : NAMESRV_PORT,
         registration,
