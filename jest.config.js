@@ -1,4 +1,4 @@
-/** Unit tests only: the end-to-end suite is a shell driver (tests/e2e/run.sh) around the real engine. */
+/** unit: fast, no root. hosts: real SSH hosts and RocketMQ (tests/hosts/run.sh sets them up). */
 module.exports = {
     projects: [
         {
@@ -7,6 +7,13 @@ module.exports = {
             testEnvironment: "node",
             roots: ["<rootDir>/tests/unit"],
             transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: { warnOnly: false }, isolatedModules: true }] },
+        },
+        {
+            displayName: "hosts",
+            preset: "ts-jest",
+            testEnvironment: "node",
+            roots: ["<rootDir>/tests/hosts"],
+            transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] },
         },
     ],
 };

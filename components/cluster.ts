@@ -1,9 +1,10 @@
 import * as command from "@pulumi/command";
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig, ExistingHostSpec } from "../config/schema";
+import { ClusterConfig } from "../config/schema";
+import { contextFromFacts } from "../planning/context";
 import { RenderContext, installScript, instanceDeployScript, osTuningScript, rocketmqRoot, uninstallScript } from "../planning/render";
-import { ClusterPlan, allInstances, planCluster } from "../planning/topology";
+import { ClusterPlan, allInstances } from "../planning/topology";
 import { BrokerPair } from "./brokerPair";
 import { ClusterChecks } from "./clusterChecks";
 import { DLedgerGroup } from "./dledgerGroup";
@@ -106,38 +107,17 @@ export class RocketMqCluster extends pulumi.ComponentResource {
     }
 }
 
-/**
- * Hosts' addresses and real sizes, once known. Sizes read from the hosts fill what the config did
- * not say, and the plan is made again with them (same instances, better heaps and thread counts;
- * a heap that does not fit fails here, before any instance is touched).
- */
+/** Hosts' addresses and real sizes, once known (see contextFromFacts). */
 function renderContext(cfg: ClusterConfig, hosts: Host[]): pulumi.Output<RenderContext> {
-    return pulumi.all(hosts.map((h) => pulumi.all([h.privateAddress, h.facts]))).apply((resolved) => {
-        const sized: ClusterConfig =
-            cfg.hostMode === "existing"
-                ? {
-                      ...cfg,
-                      existingHosts: cfg.existingHosts.map(
-                          (h, i): ExistingHostSpec => ({
-                              ...h,
-                              memoryMiB: h.memoryMiB ?? resolved[i][1].memoryMiB,
-                              cpus: h.cpus ?? resolved[i][1].cpus,
-                          }),
-                      ),
-                  }
-                : cfg;
-        const plan = planCluster(sized);
-        return {
-            cfg: sized,
-            plan,
-            hosts: resolved.map(([privateAddress, facts], i) => ({
-                name: hosts[i].name,
-                privateAddress,
-                cpus: plan.hosts[i].cpus ?? facts.cpus,
-                memoryMiB: plan.hosts[i].memoryMiB ?? facts.memoryMiB,
-            })),
-        };
-    });
+    return pulumi
+        .all(hosts.map((h) => pulumi.all([h.privateAddress, h.facts])))
+        .apply((resolved) =>
+            contextFromFacts(
+                cfg,
+                hosts.map((h) => h.name),
+                resolved.map(([privateAddress, f]) => ({ privateAddress, ...f })),
+            ),
+        );
 }
 
 function digest(parts: string[]): string {

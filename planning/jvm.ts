@@ -38,9 +38,7 @@ export function jvmOptions(j: JvmInput): string[] {
     if (j.role === "broker") opts.push(`-XX:MaxDirectMemorySize=${heap}`, "-XX:-UseLargePages");
     if (j.role !== "dashboard") opts.push(...JDK17_ACCESS);
     opts.push(`-Duser.home=${j.userHome}`);
-    if (j.logbackFile) {
-        // 5.x reads rmq.logback.configurationFile, 4.9.x reads logback.configurationFile.
-        opts.push(`-Drmq.logback.configurationFile=${j.logbackFile}`, `-Dlogback.configurationFile=${j.logbackFile}`);
-    }
+    // 5.x reads this property; 4.9.x ignores it and loads $rocketmqHome/conf/logback_<role>.xml.
+    if (j.logbackFile) opts.push(`-Drmq.logback.configurationFile=${j.logbackFile}`);
     return opts;
 }

@@ -1,1 +1,530 @@
-// PLACEHOLDER until the smoke client lands
+// Smoke and failover client for RocketMQ 4.9.x and 5.x, run from source with the JDK (11+)
+// single-file launcher against a RocketMQ lib/ directory, nothing else:
+//
+//   java -cp "$ROCKETMQ_HOME/lib/*" RmqSmoke.java MODE OPTIONS...
+//
+//   roundtrip --namesrv ADDR --topic T --group G --count N [--timeout-seconds S]
+//       Sends N messages (sync; a failed send is retried up to 3 times), then reads the topic from
+//       its first offset with consumer group G until every acknowledged message came back or S
+//       seconds (default 60) passed. G should be new (a used group resumes from its offsets).
+//       Prints: sent=N acked=N received=N missing=0 sendMs=.. consumeMs=..
+//       Exit 0 only if every send was acknowledged and every acknowledged message was received.
+//   produce --namesrv ADDR --topic T --duration-seconds D --rate R --out FILE
+//       Sends R messages a second for D seconds; a failed send is retried once, then counted as
+//       failed. FILE gets one line per message: "epochMillis id ok|fail" (the time the outcome
+//       was known). Prints a summary with the first failure, the first success after it and the
+//       gap between them (the recovery gap), and the longest gap between two successes.
+//       Exit 0 if at least one send succeeded.
+//   consume --namesrv ADDR --topic T --group G --expect FILE [--timeout-seconds S]
+//       Reads the topic from its first offset with group G until every id marked ok in FILE (as
+//       written by produce) was received, or S seconds (default 60) passed.
+//       Prints: expected=.. received=.. missing=..   Exit 0 only if missing=0.
+//
+// Other options: --body-size BYTES (default 128), --send-timeout-ms MS (default 3000),
+// --route-refresh-ms MS (how often the client re-reads routes from the name servers; the client
+// default is 30000, lower it to see a failover sooner), --no-create (do not create a missing topic
+// or the consumer group; by default they are created on every master, so the modes work with
+// auto-creation off). ADDR may list several name servers: "h1:9876;h2:9876".
+//
+// Every message carries a run id in its key and body, so messages of other runs in the topic are
+// ignored and duplicates (at-least-once delivery) are counted once. The client's own logging
+// goes to stderr at ERROR level only, and nothing is written under ~/logs.
+//
+// Written for rocketmq-pulumi. Only APIs present in both 4.9.x and 5.x are named in the source;
+// the few admin types whose package moved in 5.0 are reached through `var` or reflection.
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.TopicConfig;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
+
+public class RmqSmoke {
+    private static final String USAGE = String.join("\n",
+        "usage: RmqSmoke roundtrip --namesrv ADDR --topic T --group G --count N [--timeout-seconds S]",
+        "       RmqSmoke produce --namesrv ADDR --topic T --duration-seconds D --rate R --out FILE",
+        "       RmqSmoke consume --namesrv ADDR --topic T --group G --expect FILE [--timeout-seconds S]",
+        "       options for all: --body-size B --send-timeout-ms MS --route-refresh-ms MS --no-create");
+
+    private final Map<String, String> opts;
+    private final String namesrv;
+    private final String topic;
+    private final String runId;
+    private final String instance;
+    private long lastFailureReport;
+
+    private RmqSmoke(Map<String, String> opts) {
+        this.opts = opts;
+        this.namesrv = required("namesrv");
+        this.topic = required("topic");
+        this.runId = Long.toString(System.currentTimeMillis(), 36)
+            + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
+        this.instance = "rmqsmoke-" + runId;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            usage("no mode given");
+        }
+        quietLogging();
+        Map<String, String> opts = parse(args);
+        RmqSmoke smoke = new RmqSmoke(opts);
+        int code;
+        try {
+            switch (args[0]) {
+                case "roundtrip":
+                    code = smoke.roundtrip();
+                    break;
+                case "produce":
+                    code = smoke.produce();
+                    break;
+                case "consume":
+                    code = smoke.consume();
+                    break;
+                default:
+                    usage("unknown mode " + args[0]);
+                    return;
+            }
+        } catch (Exception e) {
+            System.err.println("RmqSmoke " + args[0] + " failed: " + e);
+            code = 1;
+        }
+        System.out.flush();
+        // Client threads can outlive shutdown() for a while: do not wait for them.
+        System.exit(code);
+    }
+
+    // ---- modes ----
+
+    private int roundtrip() throws Exception {
+        int count = intOpt("count", -1);
+        String group = required("group");
+        long timeoutMs = intOpt("timeout-seconds", 60) * 1000L;
+        if (count <= 0) {
+            usage("--count must be > 0");
+        }
+        prepare(group);
+
+        DefaultMQProducer producer = producer();
+        Set<String> acked = new LinkedHashSet<>();
+        long t0 = System.currentTimeMillis();
+        try {
+            for (int i = 0; i < count; i++) {
+                String id = runId + "-" + i;
+                if (send(producer, id, 3)) {
+                    acked.add(id);
+                }
+            }
+        } finally {
+            producer.shutdown();
+        }
+        long sendMs = System.currentTimeMillis() - t0;
+
+        long t1 = System.currentTimeMillis();
+        Set<String> received = consumeUntil(group, acked, t1 + timeoutMs);
+        long consumeMs = System.currentTimeMillis() - t1;
+        int missing = acked.size() - received.size();
+        System.out.printf("sent=%d acked=%d received=%d missing=%d sendMs=%d consumeMs=%d%n",
+            count, acked.size(), received.size(), missing, sendMs, consumeMs);
+        reportMissing(acked, received);
+        return acked.size() == count && missing == 0 ? 0 : 1;
+    }
+
+    private int produce() throws Exception {
+        int seconds = intOpt("duration-seconds", -1);
+        int rate = intOpt("rate", -1);
+        Path out = Paths.get(required("out"));
+        if (seconds <= 0 || rate <= 0) {
+            usage("--duration-seconds and --rate must be > 0");
+        }
+        prepare(null);
+
+        DefaultMQProducer producer = producer();
+        long total = (long) seconds * rate;
+        long start = System.currentTimeMillis();
+        long ok = 0;
+        long fail = 0;
+        long firstFail = -1;
+        long firstOkAfterFail = -1;
+        long lastOk = -1;
+        long maxOkGap = 0;
+        long maxOkGapEnd = -1;
+        try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            for (long i = 0; i < total; i++) {
+                long due = start + i * 1000L / rate;
+                long wait = due - System.currentTimeMillis();
+                if (wait > 0) {
+                    Thread.sleep(wait);
+                }
+                String id = runId + "-" + i;
+                boolean sent = send(producer, id, 1);
+                long now = System.currentTimeMillis();
+                w.write(now + " " + id + (sent ? " ok" : " fail"));
+                w.newLine();
+                if (sent) {
+                    ok++;
+                    if (firstFail >= 0 && firstOkAfterFail < 0) {
+                        firstOkAfterFail = now;
+                    }
+                    if (lastOk >= 0 && now - lastOk > maxOkGap) {
+                        maxOkGap = now - lastOk;
+                        maxOkGapEnd = now;
+                    }
+                    lastOk = now;
+                } else {
+                    fail++;
+                    if (firstFail < 0) {
+                        firstFail = now;
+                    }
+                    w.flush();
+                }
+                if (i % rate == rate - 1) {
+                    w.flush();
+                }
+            }
+        } finally {
+            producer.shutdown();
+        }
+        long elapsed = System.currentTimeMillis() - start;
+        System.out.printf("sent=%d ok=%d fail=%d durationMs=%d firstFailAt=%s firstOkAfterFailAt=%s recoveryGapMs=%s"
+                + " maxOkGapMs=%d maxOkGapEndAt=%s out=%s%n",
+            total, ok, fail, elapsed, stamp(firstFail), stamp(firstOkAfterFail),
+            firstFail >= 0 && firstOkAfterFail >= 0 ? Long.toString(firstOkAfterFail - firstFail) : "-",
+            maxOkGap, stamp(maxOkGapEnd), out);
+        return ok > 0 ? 0 : 1;
+    }
+
+    private int consume() throws Exception {
+        String group = required("group");
+        Path expect = Paths.get(required("expect"));
+        long timeoutMs = intOpt("timeout-seconds", 60) * 1000L;
+        Set<String> expected = new LinkedHashSet<>();
+        for (String line : Files.readAllLines(expect, StandardCharsets.UTF_8)) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 3 && f[2].equals("ok")) {
+                expected.add(f[1]);
+            }
+        }
+        prepare(group);
+        long t0 = System.currentTimeMillis();
+        Set<String> received = consumeUntil(group, expected, t0 + timeoutMs);
+        long consumeMs = System.currentTimeMillis() - t0;
+        int missing = expected.size() - received.size();
+        System.out.printf("expected=%d received=%d missing=%d consumeMs=%d%n",
+            expected.size(), received.size(), missing, consumeMs);
+        reportMissing(expected, received);
+        return missing == 0 ? 0 : 1;
+    }
+
+    // ---- producing and consuming ----
+
+    private DefaultMQProducer producer() throws Exception {
+        DefaultMQProducer p = new DefaultMQProducer("rmqsmoke_producer");
+        p.setNamesrvAddr(namesrv);
+        p.setInstanceName(instance);
+        p.setSendMsgTimeout(intOpt("send-timeout-ms", 3000));
+        p.setPollNameServerInterval(intOpt("route-refresh-ms", 30000));
+        p.start();
+        return p;
+    }
+
+    /** Sends one message; on an exception or a non-OK status retries up to `retries` times. */
+    private boolean send(DefaultMQProducer producer, String id, int retries) {
+        byte[] body = body(id);
+        String lastError = null;
+        for (int attempt = 0; attempt <= retries; attempt++) {
+            try {
+                SendResult r = producer.send(new Message(topic, "smoke", id, body));
+                if (r != null && r.getSendStatus() == SendStatus.SEND_OK) {
+                    return true;
+                }
+                // FLUSH_*_TIMEOUT / SLAVE_NOT_AVAILABLE: stored on the master, but not as asked.
+                lastError = r == null ? "no result" : r.getSendStatus().toString();
+            } catch (Exception e) {
+                lastError = e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
+            }
+        }
+        // During an outage every send fails: report at most one failure a second.
+        long now = System.currentTimeMillis();
+        if (now - lastFailureReport >= 1000) {
+            lastFailureReport = now;
+            System.err.println(now + " send " + id + " failed: " + lastError);
+        }
+        return false;
+    }
+
+    private byte[] body(String id) {
+        int size = intOpt("body-size", 128);
+        StringBuilder sb = new StringBuilder(id).append('|');
+        while (sb.length() < size) {
+            sb.append('x');
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Reads the topic from the first offset until every id in `wanted` was seen or the deadline. */
+    private Set<String> consumeUntil(String group, Set<String> wanted, long deadline) throws Exception {
+        Set<String> seen = new HashSet<>();
+        if (wanted.isEmpty()) {
+            return seen;
+        }
+        DefaultLitePullConsumer c = new DefaultLitePullConsumer(group);
+        c.setNamesrvAddr(namesrv);
+        c.setInstanceName(instance);
+        c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        c.setPollNameServerInterval(intOpt("route-refresh-ms", 30000));
+        c.setPullBatchSize(64);
+        c.subscribe(topic, "*");
+        c.start();
+        try {
+            while (seen.size() < wanted.size() && System.currentTimeMillis() < deadline) {
+                List<MessageExt> batch = c.poll(Math.max(1, Math.min(1000, deadline - System.currentTimeMillis())));
+                for (MessageExt m : batch) {
+                    String id = idOf(m);
+                    if (id != null && wanted.contains(id)) {
+                        seen.add(id);
+                    }
+                }
+            }
+        } finally {
+            // Pulls still waiting on the brokers fail when the client closes: not worth an ERROR.
+            silenceLogging();
+            c.shutdown();
+        }
+        return seen;
+    }
+
+    private static String idOf(MessageExt m) {
+        String keys = m.getKeys();
+        if (keys != null && !keys.isEmpty()) {
+            return keys.trim().split(" ")[0];
+        }
+        String body = new String(m.getBody(), StandardCharsets.UTF_8);
+        int bar = body.indexOf('|');
+        return bar > 0 ? body.substring(0, bar) : null;
+    }
+
+    // ---- topic and group ----
+
+    /** Creates the topic if it has no route, and the consumer group, on every master. */
+    private void prepare(String group) throws Exception {
+        if (opts.containsKey("no-create")) {
+            return;
+        }
+        DefaultMQAdminExt admin = new DefaultMQAdminExt(5000L);
+        admin.setNamesrvAddr(namesrv);
+        admin.setInstanceName(instance + "-admin");
+        admin.start();
+        try {
+            List<String> masters = new ArrayList<>();
+            var cluster = admin.examineBrokerClusterInfo();
+            for (var brokerData : cluster.getBrokerAddrTable().values()) {
+                String addr = brokerData.getBrokerAddrs().get(0L);
+                if (addr != null) {
+                    masters.add(addr);
+                }
+            }
+            if (masters.isEmpty()) {
+                throw new IllegalStateException("no master broker is registered at " + namesrv);
+            }
+            if (!hasRoute(admin)) {
+                for (String addr : masters) {
+                    // 4 read and 4 write queues, readable and writable (PermName 4|2).
+                    admin.createAndUpdateTopicConfig(addr, new TopicConfig(topic, 4, 4, 6));
+                }
+                long until = System.currentTimeMillis() + 15000;
+                while (!hasRoute(admin) && System.currentTimeMillis() < until) {
+                    Thread.sleep(200);
+                }
+                System.err.println("created topic " + topic + " on " + masters);
+            }
+            if (group != null) {
+                createGroup(admin, group, masters);
+            }
+        } finally {
+            admin.shutdown();
+        }
+    }
+
+    private boolean hasRoute(DefaultMQAdminExt admin) {
+        try {
+            var route = admin.examineTopicRouteInfo(topic);
+            return route != null && !route.getQueueDatas().isEmpty();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** SubscriptionGroupConfig moved package in 5.0, so it is built and passed by reflection. */
+    private static void createGroup(DefaultMQAdminExt admin, String group, List<String> masters) throws Exception {
+        Class<?> type = null;
+        for (String name : new String[] {
+            "org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfig",
+            "org.apache.rocketmq.common.subscription.SubscriptionGroupConfig"}) {
+            try {
+                type = Class.forName(name);
+                break;
+            } catch (ClassNotFoundException ignored) {
+                // try the next package
+            }
+        }
+        if (type == null) {
+            throw new IllegalStateException("no SubscriptionGroupConfig class in this RocketMQ");
+        }
+        Object config = type.getConstructor().newInstance();
+        type.getMethod("setGroupName", String.class).invoke(config, group);
+        Method create = DefaultMQAdminExt.class.getMethod("createAndUpdateSubscriptionGroupConfig", String.class, type);
+        for (String addr : masters) {
+            create.invoke(admin, addr, config);
+        }
+    }
+
+    // ---- plumbing ----
+
+    /**
+     * Sends the client's logging to stderr at ERROR. 5.x reads rmq.logback.configurationFile (its
+     * shaded logback; without it, it picks a server config from the jars and logs to ~/logs);
+     * 4.x logs through slf4j and plain logback when rocketmq.client.logUseSlf4j is true, and
+     * otherwise to ~/logs/rocketmqlogs/rocketmq_client.log.
+     */
+    private static void quietLogging() throws IOException {
+        Path config = Files.createTempFile("rmqsmoke-logback", ".xml");
+        config.toFile().deleteOnExit();
+        Files.write(config, String.join("\n",
+            "<configuration>",
+            "  <appender name=\"ERR\" class=\"ch.qos.logback.core.ConsoleAppender\">",
+            "    <target>System.err</target>",
+            "    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n%ex{short}</pattern></encoder>",
+            "  </appender>",
+            "  <root level=\"ERROR\"><appender-ref ref=\"ERR\"/></root>",
+            "</configuration>", "").getBytes(StandardCharsets.UTF_8));
+        setDefault("rmq.logback.configurationFile", config.toString());
+        setDefault("logback.configurationFile", config.toString());
+        setDefault("rocketmq.client.logUseSlf4j", "true");
+        setDefault("rocketmq.client.logLevel", "ERROR");
+    }
+
+    /**
+     * Turns the client's logging off, through whichever slf4j/logback pair this RocketMQ has (5.x
+     * shades both into org.apache.rocketmq.logging). Method handles rather than plain reflection:
+     * 4.9.x ships logback 1.2 with an older slf4j-api, and Class.getMethods() on its Logger fails.
+     */
+    private static void silenceLogging() {
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        for (String slf4j : new String[] {"org.apache.rocketmq.logging.org.slf4j.LoggerFactory", "org.slf4j.LoggerFactory"}) {
+            try {
+                Object context = Class.forName(slf4j).getMethod("getILoggerFactory").invoke(null);
+                Class<?> loggerType = context.getClass().getMethod("getLogger", String.class).getReturnType();
+                Object root = lookup.findVirtual(context.getClass(), "getLogger", MethodType.methodType(loggerType, String.class))
+                    .invoke(context, "ROOT");
+                Class<?> level = Class.forName(loggerType.getPackage().getName() + ".Level", true, loggerType.getClassLoader());
+                lookup.findVirtual(root.getClass(), "setLevel", MethodType.methodType(void.class, level))
+                    .invoke(root, level.getField("OFF").get(null));
+                return;
+            } catch (Throwable ignored) {
+                // not this logging setup
+            }
+        }
+    }
+
+    private static void setDefault(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                usage("unexpected argument " + a);
+            }
+            String key = a.substring(2);
+            if (key.equals("no-create")) {
+                m.put(key, "true");
+            } else if (i + 1 < args.length) {
+                m.put(key, args[++i]);
+            } else {
+                usage("missing value for " + a);
+            }
+        }
+        return m;
+    }
+
+    private String required(String key) {
+        String v = opts.get(key);
+        if (v == null || v.isEmpty()) {
+            usage("--" + key + " is required");
+        }
+        return v;
+    }
+
+    private int intOpt(String key, int dflt) {
+        String v = opts.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            usage("--" + key + " needs a whole number, not " + v);
+            return dflt;
+        }
+    }
+
+    private static void reportMissing(Set<String> wanted, Set<String> seen) {
+        List<String> missing = new ArrayList<>();
+        for (String id : wanted) {
+            if (!seen.contains(id)) {
+                missing.add(id);
+                if (missing.size() == 10) {
+                    break;
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            System.err.println("missing (first " + missing.size() + "): " + missing);
+        }
+    }
+
+    private static String stamp(long epochMillis) {
+        return epochMillis < 0 ? "-" : Long.toString(epochMillis);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private static void usage(String problem) {
+        System.err.println("RmqSmoke: " + problem);
+        System.err.println(USAGE);
+        System.exit(2);
+    }
+}

@@ -26,7 +26,7 @@ echo "leader before: $leader ($leader_id)" >&2
 # Followers copy topic config from the leader periodically: give them time before the kill.
 sleep 12
 
-client produce --namesrv "$namesrv" --topic "$topic" --duration-seconds 45 --rate 20 --out "$run/sent.log" >"$run/produce.out" 2>&1 &
+client produce --namesrv "$namesrv" --topic "$topic" --duration-seconds 45 --rate 20 --route-refresh-ms 1000 --out "$run/sent.log" >"$run/produce.out" 2>&1 &
 producer=$!
 sleep 10
 pid=$(instance_pid "$leader_ip" "$leader_id")
