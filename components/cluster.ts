@@ -109,15 +109,13 @@ export class RocketMqCluster extends pulumi.ComponentResource {
 
 /** Hosts' addresses and real sizes, once known (see contextFromFacts). */
 function renderContext(cfg: ClusterConfig, hosts: Host[]): pulumi.Output<RenderContext> {
-    return pulumi
-        .all(hosts.map((h) => pulumi.all([h.privateAddress, h.facts])))
-        .apply((resolved) =>
-            contextFromFacts(
-                cfg,
-                hosts.map((h) => h.name),
-                resolved.map(([privateAddress, f]) => ({ privateAddress, ...f })),
-            ),
-        );
+    return pulumi.all(hosts.map((h) => pulumi.all([h.privateAddress, h.facts]))).apply((resolved) =>
+        contextFromFacts(
+            cfg,
+            hosts.map((h) => h.name),
+            resolved.map(([privateAddress, f]) => ({ privateAddress, ...f })),
+        ),
+    );
 }
 
 function digest(parts: string[]): string {

@@ -4,7 +4,19 @@ import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import { HostDeployer } from "./deployer";
 import * as fs from "fs";
-import { DASHBOARD_VERSION, DIST, IPS, KEY, clusterRows, figure, localRaw, pids, roundTrip1000, rocketmqProcesses, waitRows } from "./helpers";
+import {
+    DASHBOARD_VERSION,
+    DIST,
+    IPS,
+    KEY,
+    clusterRows,
+    figure,
+    localRaw,
+    pids,
+    roundTrip1000,
+    rocketmqProcesses,
+    waitRows,
+} from "./helpers";
 import { run, runOk, sshArgs } from "./ssh";
 
 jest.setTimeout(20 * 60_000);

@@ -93,7 +93,9 @@ export async function roundTrip1000(label: string): Promise<{ sent: number; rece
     const r = await run(KEY, IPS[1], "/app/rocketmq/bin/rmq-smoke 1000 TopicTest", "", 300_000);
     const m = /sent=(\d+) acked=(\d+) received=(\d+) missing=(\d+) sendMs=(\d+) consumeMs=(\d+)/.exec(r.stdout);
     if (!m) throw new Error(`rmq-smoke printed no summary (exit ${r.code}):\n${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`);
-    figure(`1000 messages to TopicTest (${label}, smoke client): sent in ${(Number(m[5]) / 1000).toFixed(1)} s, received in ${(Number(m[6]) / 1000).toFixed(1)} s; ${((Date.now() - t0) / 1000).toFixed(1)} s with JVM start`);
+    figure(
+        `1000 messages to TopicTest (${label}, smoke client): sent in ${(Number(m[5]) / 1000).toFixed(1)} s, received in ${(Number(m[6]) / 1000).toFixed(1)} s; ${((Date.now() - t0) / 1000).toFixed(1)} s with JVM start`,
+    );
     // acked = sends the broker confirmed; every one of them must come back (missing = 0).
     return { sent: Number(m[2]), received: Number(m[2]) - Number(m[4]) };
 }
