@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck over the project's own scripts (rendered host scripts are checked by the unit tests).
+# Runs shellcheck over the project's own scripts (rendered host scripts are checked by the unit tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v shellcheck >/dev/null || { echo "shellcheck is not installed (apt-get install -y shellcheck)" >&2; exit 1; }

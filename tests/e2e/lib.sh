@@ -96,8 +96,8 @@ all_pids() {
   done
 }
 
-# RocketMQ JVMs of one host. The test hosts share the machine's PID space, so a process belongs
-# to a host when it lives in that host's network namespace.
+# RocketMQ JVMs of one host. Each test host has its own PID namespace; checking the network
+# namespace as well keeps this right on hosts that share one.
 rocketmq_pids() {
   # shellcheck disable=SC2016  # expanded on the host
   on_host "$1" 'self=$(readlink /proc/self/ns/net); for p in $(pgrep -f "org.apache.rocketmq|rocketmq-dashboard"); do [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$self" ] && echo "$p"; done; true'
