@@ -44,11 +44,15 @@ leader_ms=$(date +%s%3N)
 wait "$producer" || true
 cat "$run/produce.out" >&2
 [ -n "$new_leader" ] || { echo "no new leader within 60 s" >&2; exit 1; }
-first_ok=$(awk -v k="$kill_ms" '$1 > k && $3 == "ok" { print $1; exit }' "$run/sent.log")
-[ -n "$first_ok" ] || { echo "no successful send after the kill" >&2; exit 1; }
+# Sends in flight when the kill lands may still succeed: recovery is the first success after the
+# first failure that follows the kill (the kill itself, if no send ever failed).
+first_ok=$(awk -v k="$kill_ms" '$1 > k && $3 == "fail" && !f { f = 1 } f && $3 == "ok" { print $1; exit }' "$run/sent.log")
+failed=$(awk -v k="$kill_ms" '$1 > k && $3 == "fail"' "$run/sent.log" | wc -l)
+if [ "$failed" -eq 0 ]; then first_ok=$kill_ms; fi
+[ -n "$first_ok" ] || { echo "no successful send after the failures that followed the kill" >&2; exit 1; }
 echo "new leader: $new_leader" >&2
-awk -v k="$kill_ms" -v l="$leader_ms" -v s="$first_ok" \
-  'BEGIN { printf "dledger-failover: new leader listed after %.1f s, first send ok after %.1f s\n", (l - k) / 1000, (s - k) / 1000 }' |
+awk -v k="$kill_ms" -v l="$leader_ms" -v s="$first_ok" -v n="$failed" \
+  'BEGIN { printf "dledger-failover: new leader listed after %.1f s, sends ok again after %.1f s (%d sends failed)\n", (l - k) / 1000, (s - k) / 1000, n }' |
   tee -a "${RMQ_E2E_FIGURES:-/dev/null}"
 client consume --namesrv "$namesrv" --topic "$topic" --group "failover-$(date +%s)" --expect "$run/sent.log" --timeout-seconds 120 | tee "$run/consume.out"
 grep -q 'missing=0' "$run/consume.out"

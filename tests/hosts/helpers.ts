@@ -77,7 +77,7 @@ export async function pids(d: HostDeployer): Promise<Record<string, string>> {
 
 /** RocketMQ JVMs running in a host (the test hosts have their own PID namespaces). */
 export async function rocketmqProcesses(ip: string): Promise<string> {
-    const r = await run(KEY, ip, "pgrep -af 'org.apache.rocketmq|rocketmq-dashboard' || true");
+    const r = await run(KEY, ip, "pgrep -af '[o]rg.apache.rocketmq|[r]ocketmq-dashboard' || true");
     return r.stdout.trim();
 }
 
