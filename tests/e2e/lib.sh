@@ -61,7 +61,11 @@ stack_init() {
   pulumi stack init local >/dev/null 2>&1 || pulumi stack select local
   pulumi config set --secret rocketmq:sshPrivateKey <"$RMQ_TEST_HOSTS_KEY" >/dev/null
   use_version "$version"
-  pulumi config set rocketmq:dashboardSha512 "$(sha_of "$DIST/rocketmq-dashboard-$DASHBOARD_VERSION.jar")"
+  if [ -f "$DIST/rocketmq-dashboard-$DASHBOARD_VERSION.jar" ]; then
+    pulumi config set rocketmq:dashboardSha512 "$(sha_of "$DIST/rocketmq-dashboard-$DASHBOARD_VERSION.jar")"
+  else
+    pulumi config set rocketmq:dashboardEnabled false # no dashboard jar could be had here
+  fi
 }
 
 use_version() {
@@ -100,5 +104,5 @@ all_pids() {
 # namespace as well keeps this right on hosts that share one.
 rocketmq_pids() {
   # shellcheck disable=SC2016  # expanded on the host
-  on_host "$1" 'self=$(readlink /proc/self/ns/net); for p in $(pgrep -f "org.apache.rocketmq|rocketmq-dashboard"); do [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$self" ] && echo "$p"; done; true'
+  on_host "$1" 'self=$(readlink /proc/self/ns/net); for p in $(pgrep -f "[o]rg.apache.rocketmq|[r]ocketmq-dashboard"); do [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$self" ] && echo "$p"; done; true'
 }
