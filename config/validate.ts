@@ -84,10 +84,10 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
     };
     const bool = (key: string, def: boolean): boolean => {
         const v = raw[key];
-        if (v === undefined || v === null || v === "") return def;
+        if (v === undefined || v === null || v === "" || v === "auto") return def;
         if (v === true || v === "true") return true;
         if (v === false || v === "false") return false;
-        c.add(key, v, "true or false");
+        c.add(key, v, "true, false or auto");
         return def;
     };
     const json = (key: string): unknown => {

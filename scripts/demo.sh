@@ -32,7 +32,7 @@ MSG
   down)
     if [ -d "$WORK/project" ]; then
       prepare_toolchain
-      (cd "$WORK/project" && pulumi login --local "file://$WORK/state" >/dev/null &&
+      (cd "$WORK/project" && pulumi login "file://$WORK/state" >/dev/null &&
         pulumi destroy --yes --skip-preview --non-interactive -s local) || log "destroy failed; removing the hosts anyway"
     fi
     hosts_down

@@ -57,7 +57,8 @@ stack_init() {
   (cd "$REPO" && tar --exclude=./node_modules --exclude=./.git -cf - .) | tar -xf - -C "$WORK/project"
   ln -s "$REPO/node_modules" "$WORK/project/node_modules"
   cd "$WORK/project" || return 1
-  pulumi login --local "file://$WORK/state" >/dev/null
+  export PULUMI_BACKEND_URL="file://$WORK/state"
+  pulumi login "$PULUMI_BACKEND_URL" >/dev/null
   pulumi stack init local >/dev/null 2>&1 || pulumi stack select local
   pulumi config set --secret rocketmq:sshPrivateKey <"$RMQ_TEST_HOSTS_KEY" >/dev/null
   use_version "$version"

@@ -13,7 +13,13 @@ record() { echo "$*" | tee -a "$FIGURES" >&2; }
 run_test() { # run_test NAME FUNCTION: a failing command fails the test, not the run
   local name=$1 fn=$2 start=$SECONDS
   log "TEST $name"
-  if (set -euo pipefail; "$fn"); then
+  local rc
+  # Not in an `if`: errexit would be off inside the subshell, and a failed step must end the test.
+  set +e
+  (set -euo pipefail; "$fn")
+  rc=$?
+  set -e
+  if [ "$rc" -eq 0 ]; then
     passed=$((passed + 1)); results+=("PASS $name ($((SECONDS - start)) s)")
   else
     failed=$((failed + 1)); results+=("FAIL $name ($((SECONDS - start)) s)")

@@ -22,3 +22,16 @@ describe("Pulumi.yaml config schema", () => {
         for (const key of declared(file)) expect(schema).toContain(key);
     });
 });
+
+describe("Pulumi.yaml defaults", () => {
+    // The engine treats a declared key without a default as required: only the secret key may be.
+    test("every key but sshPrivateKey has a default and a type", () => {
+        const text = fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8");
+        for (const block of text.split(/\n {2}rocketmq:/).slice(1)) {
+            const name = block.split(":")[0];
+            if (name === "sshPrivateKey") continue;
+            expect(`${name}: ${/\n {4}default: /.test(block)}`).toBe(`${name}: true`);
+            expect(`${name}: ${/\n {4}type: /.test(block)}`).toBe(`${name}: true`);
+        }
+    });
+});

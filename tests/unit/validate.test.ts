@@ -125,7 +125,7 @@ describe("validation before anything is created", () => {
     });
 
     test("booleans", () => {
-        expectProblem(existingRaw({ autoCreateTopicEnable: "yes" }), "autoCreateTopicEnable", /true or false/);
+        expectProblem(existingRaw({ autoCreateTopicEnable: "yes" }), "autoCreateTopicEnable", /true, false or auto/);
     });
 
     test("aws mode: missing key and CIDRs", () => {
