@@ -44,9 +44,10 @@ expect_rows() { # expect_rows "NAME BID ADDR"...: clusterList shows exactly thes
 EXPECTED_2M=("broker-a 0 10.77.0.12:10911" "broker-a 1 10.77.0.13:11011" "broker-b 0 10.77.0.13:10911" "broker-b 1 10.77.0.12:11011")
 
 nameservers_answer() {
-  local ip
+  local ip out
   for ip in "${HOST_IPS[@]}"; do
-    on_host "${HOST_IPS[0]}" /app/rocketmq/bin/mqadmin clusterList -n "$ip:9876" | grep -q broker- || fail "name server $ip:9876 does not answer with the brokers"
+    out=$(on_host "${HOST_IPS[0]}" /app/rocketmq/bin/mqadmin clusterList -n "$ip:9876")
+    [[ $out == *broker-a*broker-b* ]] || fail "name server $ip:9876 does not answer with the brokers"
   done
 }
 
@@ -118,7 +119,7 @@ t_noop_rerun() {
   record "noop-up: $((SECONDS - t0)) s"
   all_pids >"$WORK/pids.after"
   diff "$WORK/pids.before" "$WORK/pids.after" >&2 || fail "a process was restarted by a no-op up"
-  [ "$(wc -l <"$WORK/pids.after")" -ge 8 ] || fail "expected at least 8 instances, got $(cat "$WORK/pids.after")"
+  [ "$(wc -l <"$WORK/pids.after")" -ge 7 ] || fail "expected at least 7 instances (3 name servers, 4 brokers), got $(cat "$WORK/pids.after")"
 }
 
 t_targeted_change() {
@@ -132,7 +133,10 @@ t_targeted_change() {
   local changed
   changed=$(diff <(sort "$WORK/pids.before") <(sort "$WORK/pids.after") | awk '/^>/ { print $3 }' | sort -u)
   [ "$changed" = "broker-a" ] || { diff "$WORK/pids.before" "$WORK/pids.after" >&2; fail "expected only broker-a to restart, restarted: ${changed:-none}"; }
-  on_host "${HOST_IPS[1]}" "tr '\\0' ' ' </proc/\$(/app/rocketmq/bin/rmq-service pid broker-a)/cmdline" | grep -q -- '-Xmx768m' || fail "broker-a does not run with -Xmx768m"
+  # Capture first: `grep -q` closing the pipe early would fail the pipeline under pipefail.
+  local cmdline
+  cmdline=$(on_host "${HOST_IPS[1]}" "tr '\\0' ' ' </proc/\$(/app/rocketmq/bin/rmq-service pid broker-a)/cmdline")
+  [[ $cmdline == *-Xmx768m* ]] || fail "broker-a does not run with -Xmx768m"
   expect_rows "${EXPECTED_2M[@]}"
 }
 

@@ -8,11 +8,14 @@ import { hostTools } from "../../planning/render";
 import { planCluster } from "../../planning/topology";
 import { existingRaw } from "./fixtures";
 
-const HEAD5 = "#Cluster Name           #Broker Name            #BID  #Addr                  #Version              #InTPS(LOAD)                   #OutTPS(LOAD)  #Timer(Progress)        #PCWait(ms)  #Hour         #SPACE    #ACTIVATED";
+const HEAD5 =
+    "#Cluster Name           #Broker Name            #BID  #Addr                  #Version              #InTPS(LOAD)                   #OutTPS(LOAD)  #Timer(Progress)        #PCWait(ms)  #Hour         #SPACE    #ACTIVATED";
 const row5 = (name: string, bid: number, addr: string) =>
     `rocketmq-cluster        ${name}              ${bid}     ${addr}       V5_3_3                 0.00(0,0ms)               0.00(0,0ms|0,0ms)  0-0(0.0w, 0.0, 0.0)               0  498743.37     0.2300          ${bid === 0}`;
-const HEAD4 = "#Cluster Name     #Broker Name            #BID  #Addr                  #Version                #InTPS(LOAD)       #OutTPS(LOAD) #PCWait(ms) #Hour #SPACE";
-const row4 = (name: string, bid: number, addr: string) => `rocketmq-cluster  ${name}                ${bid}     ${addr}        V4_9_8                   0.00(0,0ms)         0.00(0,0ms)          0 498742.62 0.2300`;
+const HEAD4 =
+    "#Cluster Name     #Broker Name            #BID  #Addr                  #Version                #InTPS(LOAD)       #OutTPS(LOAD) #PCWait(ms) #Hour #SPACE";
+const row4 = (name: string, bid: number, addr: string) =>
+    `rocketmq-cluster  ${name}                ${bid}     ${addr}        V4_9_8                   0.00(0,0ms)         0.00(0,0ms)          0 498742.62 0.2300`;
 
 function check(clusterList: string, expected: string): number {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "rmq-cc-"));
@@ -47,7 +50,17 @@ describe("rmq-cluster-check", () => {
         expect(check([head, row("broker-a", 0, "10.0.0.12:10911"), row("broker-a", 1, "10.0.0.13:11011")].join("\n"), PAIRS)).toBe(0);
         expect(check([head, row("broker-a", 0, "10.0.0.12:10911")].join("\n"), PAIRS)).toBe(1);
         expect(check([head, row("broker-a", 1, "10.0.0.12:10911"), row("broker-a", 0, "10.0.0.13:11011")].join("\n"), PAIRS)).toBe(1);
-        expect(check([head, row("broker-a", 0, "10.0.0.12:10911"), row("broker-a", 1, "10.0.0.13:11011"), row("broker-b", 0, "10.0.0.13:10911")].join("\n"), PAIRS)).toBe(1);
+        expect(
+            check(
+                [
+                    head,
+                    row("broker-a", 0, "10.0.0.12:10911"),
+                    row("broker-a", 1, "10.0.0.13:11011"),
+                    row("broker-b", 0, "10.0.0.13:10911"),
+                ].join("\n"),
+                PAIRS,
+            ),
+        ).toBe(1);
     });
     test("dledger: any ids, but exactly one BID 0", () => {
         const rows = (bids: number[]) => [HEAD5, ...bids.map((b, i) => row5("RaftNode00", b, `10.0.0.1${i + 1}:30911`))].join("\n");
