@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { BrokerGroupPlan } from "../planning/topology";
-import { InstanceDeps, instanceService } from "./instanceService";
+import { BrokerGroupPlan, BrokerPlan, InstancePlan } from "../planning/topology";
+import { InstanceDeps, deployInOrder } from "./instanceService";
 
 export interface BrokerPairArgs {
     /** A planned master and, unless 2m-noslave, its slave. */
@@ -16,17 +16,12 @@ export interface BrokerPairArgs {
  * start is gated by clusterList showing it with its BID, so restarts happen one at a time.
  */
 export class BrokerPair extends pulumi.ComponentResource {
-    readonly services: command.remote.Command[] = [];
+    readonly services: command.remote.Command[];
 
     constructor(name: string, args: BrokerPairArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rocketmq:index:BrokerPair", name, {}, opts);
-        let previous: pulumi.Resource[] = args.dependsOn;
-        for (const member of args.group.members) {
-            const role = member.brokerId === 0 ? "master" : "slave";
-            const svc = instanceService(`${name}-${role}`, member, args.deps, { parent: this, dependsOn: previous });
-            this.services.push(svc);
-            previous = [...args.dependsOn, svc];
-        }
+        const role = (m: InstancePlan) => ((m as BrokerPlan).brokerId === 0 ? "master" : "slave");
+        this.services = deployInOrder(this, args.group.members, args.deps, args.dependsOn, (m) => `${name}-${role(m)}`);
         this.registerOutputs({ brokerName: args.group.brokerName });
     }
 }

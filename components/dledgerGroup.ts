@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { BrokerGroupPlan } from "../planning/topology";
-import { InstanceDeps, instanceService } from "./instanceService";
+import { InstanceDeps, deployInOrder } from "./instanceService";
 
 export interface DLedgerGroupArgs {
     /** The planned Raft group n0..n2, one node per host. */
@@ -16,16 +16,11 @@ export interface DLedgerGroupArgs {
  * one node at a time; a node rejoining a running group is gated on clusterList listing it again.
  */
 export class DLedgerGroup extends pulumi.ComponentResource {
-    readonly services: command.remote.Command[] = [];
+    readonly services: command.remote.Command[];
 
     constructor(name: string, args: DLedgerGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rocketmq:index:DLedgerGroup", name, {}, opts);
-        let previous: pulumi.Resource[] = args.dependsOn;
-        for (const member of args.group.members) {
-            const svc = instanceService(`${name}-${member.id}`, member, args.deps, { parent: this, dependsOn: previous });
-            this.services.push(svc);
-            previous = [...args.dependsOn, svc];
-        }
+        this.services = deployInOrder(this, args.group.members, args.deps, args.dependsOn, (m) => `${name}-${m.id}`);
         this.registerOutputs({ group: args.group.brokerName });
     }
 }

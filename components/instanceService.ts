@@ -43,3 +43,24 @@ export function findInstance(plan: RenderContext["plan"], id: string): InstanceP
     if (!inst) throw new Error(`instance ${id} is not in the plan`);
     return inst;
 }
+
+/**
+ * Deploys members one after another: each waits for the previous one, so a change touching all of
+ * them restarts them one at a time, each gated by its own health check.
+ */
+export function deployInOrder(
+    parent: pulumi.Resource,
+    members: InstancePlan[],
+    deps: InstanceDeps,
+    dependsOn: pulumi.Resource[],
+    nameOf: (member: InstancePlan) => string,
+): command.remote.Command[] {
+    const services: command.remote.Command[] = [];
+    let previous = dependsOn;
+    for (const member of members) {
+        const svc = instanceService(nameOf(member), member, deps, { parent, dependsOn: previous });
+        services.push(svc);
+        previous = [...dependsOn, svc];
+    }
+    return services;
+}
