@@ -6,14 +6,14 @@ module.exports = {
             preset: "ts-jest",
             testEnvironment: "node",
             roots: ["<rootDir>/tests/unit"],
-            transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: { warnOnly: false }, isolatedModules: true }] },
+            transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: { warnOnly: false } }] },
         },
         {
             displayName: "hosts",
             preset: "ts-jest",
             testEnvironment: "node",
             roots: ["<rootDir>/tests/hosts"],
-            transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] },
+            transform: { "^.+\\.ts$": ["ts-jest", {}] },
         },
     ],
 };
