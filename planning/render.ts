@@ -111,7 +111,7 @@ export function brokerView(ctx: RenderContext, b: BrokerPlan): Record<string, un
         .filter(([k]) => known.has(k) && ov[k] === undefined)
         .map(([key, value]) => ({ key, value }));
     const extra = Object.entries(ov)
-        .filter(([k]) => !TEMPLATED.includes(k) && !["mapedFileSizeCommitLog", "mapedFileSizeConsumeQueue"].includes(k))
+        .filter(([k]) => !TEMPLATED.includes(k))
         .map(([key, value]) => ({ key, value }));
     return {
         id: b.id,
@@ -130,10 +130,10 @@ export function brokerView(ctx: RenderContext, b: BrokerPlan): Record<string, un
         deleteWhen: pick("deleteWhen", "04"),
         fileReservedTime: pick("fileReservedTime", 120),
         mappedFileSizeCommitLogKey: keyName(cfg, "mappedFileSizeCommitLog", "mapedFileSizeCommitLog"),
-        mappedFileSizeCommitLog: pick("mappedFileSizeCommitLog", ov.mapedFileSizeCommitLog ?? 1073741824),
+        mappedFileSizeCommitLog: pick("mappedFileSizeCommitLog", 1073741824),
         mappedFileSizeConsumeQueueKey: keyName(cfg, "mappedFileSizeConsumeQueue", "mapedFileSizeConsumeQueue"),
         // The guide means 300000 entries per file; the setting is bytes, 20 per entry.
-        mappedFileSizeConsumeQueue: pick("mappedFileSizeConsumeQueue", ov.mapedFileSizeConsumeQueue ?? 300000 * 20),
+        mappedFileSizeConsumeQueue: pick("mappedFileSizeConsumeQueue", 300000 * 20),
         diskMaxUsedSpaceRatio: pick("diskMaxUsedSpaceRatio", 88),
         maxMessageSize: pick("maxMessageSize", 65536),
         storePathRootDir: root,
