@@ -194,7 +194,7 @@ main() {
   prepare_artifacts
   hosts_down
   hosts_up
-  run_test "2m-2s-async: preview, up, clusterList, 1000 messages, dashboard login" t_async_up
+  run_test "2m-2s-async: preview, up, clusterList, 1000 messages (+ dashboard login where its jar exists)" t_async_up
   run_test "no-change rerun keeps every PID" t_noop_rerun
   run_test "broker-a heap change restarts only broker-a" t_targeted_change
   run_test "destroy leaves nothing running" t_destroy
