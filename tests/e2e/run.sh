@@ -3,7 +3,7 @@
 # Each scenario is a test; the run ends with "N passed, M failed". Needs Linux and root.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 passed=0 failed=0 results=()
 FIGURES=${RMQ_E2E_FIGURES:-$WORK-figures.txt}
