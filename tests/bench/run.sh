@@ -26,8 +26,12 @@ hosts_up
 # Host phase alone: one host, then all three (targets: the ssh/os/install commands).
 stack_init 5.3.3
 host_targets() {
-  local w args=()
+  local w u=urn:pulumi:local::rocketmq::rocketmq:index args=()
+  # Targets need their parent components too.
+  args+=(--target "$u:ExistingHosts::rmq-local" --target "$u:RocketMqCluster::rmq-local")
   for w in "$@"; do
+    args+=(--target "$u:RocketMqCluster\$rocketmq:index:OsTuning::rmq-local-$w-os")
+    args+=(--target "$u:RocketMqCluster\$rocketmq:index:RocketMqInstall::rmq-local-$w-install")
     args+=(--target "urn:pulumi:local::rocketmq::rocketmq:index:ExistingHosts\$command:remote:Command::rmq-local-$w-ssh")
     args+=(--target "urn:pulumi:local::rocketmq::rocketmq:index:RocketMqCluster\$rocketmq:index:OsTuning\$command:remote:Command::rmq-local-$w-os-apply")
     args+=(--target "urn:pulumi:local::rocketmq::rocketmq:index:RocketMqCluster\$rocketmq:index:RocketMqInstall\$command:remote:Command::rmq-local-$w-install-apply")
