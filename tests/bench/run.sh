@@ -29,10 +29,13 @@ host_targets() {
   local w u=urn:pulumi:local::rocketmq::rocketmq:index args=()
   # Targets need their parent components too.
   args+=(--target "$u:ExistingHosts::rmq-local" --target "$u:RocketMqCluster::rmq-local")
+  # Every host's first command: rendering needs all hosts' addresses (the /etc/hosts block).
+  for w in worker1 worker2 worker3; do
+    args+=(--target "urn:pulumi:local::rocketmq::rocketmq:index:ExistingHosts\$command:remote:Command::rmq-local-$w-ssh")
+  done
   for w in "$@"; do
     args+=(--target "$u:RocketMqCluster\$rocketmq:index:OsTuning::rmq-local-$w-os")
     args+=(--target "$u:RocketMqCluster\$rocketmq:index:RocketMqInstall::rmq-local-$w-install")
-    args+=(--target "urn:pulumi:local::rocketmq::rocketmq:index:ExistingHosts\$command:remote:Command::rmq-local-$w-ssh")
     args+=(--target "urn:pulumi:local::rocketmq::rocketmq:index:RocketMqCluster\$rocketmq:index:OsTuning\$command:remote:Command::rmq-local-$w-os-apply")
     args+=(--target "urn:pulumi:local::rocketmq::rocketmq:index:RocketMqCluster\$rocketmq:index:RocketMqInstall\$command:remote:Command::rmq-local-$w-install-apply")
   done
@@ -59,9 +62,10 @@ for i in 1 2 3; do
   "$REPO/tests/e2e/failover.sh" "$WORK" >"$WORK/failover-$i.out" 2>&1 || figure "failover run $i failed: $(tail -3 "$WORK/failover-$i.out")"
   sleep 20
 done
-awk '/dledger-failover/ { split($0, a, "after "); l[++n] = a[2] + 0; s[n] = a[3] + 0 }
-  END { if (n) { asort(l); asort(s); m = int((n + 1) / 2); printf "dledger failover, median of %d: new leader %.1f s, first send ok %.1f s\n", n, l[m], s[m] } }' \
-  "$RMQ_E2E_FIGURES" | tee -a "$RMQ_E2E_FIGURES"
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+leader=$(grep -o 'new leader listed after [0-9.]*' "$RMQ_E2E_FIGURES" | awk '{ print $5 }' | median)
+resumed=$(grep -o 'sends ok again after [0-9.]*' "$RMQ_E2E_FIGURES" | awk '{ print $5 }' | median)
+figure "dledger failover, median of $(grep -c 'dledger-failover:' "$RMQ_E2E_FIGURES") runs: new leader listed after ${leader:-?} s, sends ok again after ${resumed:-?} s"
 pulumi destroy --yes --skip-preview --non-interactive >/dev/null
 echo "---- figures ----"
 cat "$RMQ_E2E_FIGURES"
