@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/schema";
 import { RenderContext, instanceDeployScript, instanceRemoveCommand } from "../planning/render";
-import { InstancePlan, allInstances } from "../planning/topology";
+import { InstancePlan, findInstance } from "../planning/topology";
 import { hostCommand } from "./hostCommand";
 import { Host } from "./hosts/host";
 
@@ -36,12 +36,6 @@ export function instanceService(
         },
         opts,
     );
-}
-
-export function findInstance(plan: RenderContext["plan"], id: string): InstancePlan {
-    const inst = allInstances(plan).find((i) => i.id === id);
-    if (!inst) throw new Error(`instance ${id} is not in the plan`);
-    return inst;
 }
 
 /**

@@ -3,7 +3,7 @@
 import { brokerKeys } from "../config/brokerKeys";
 import { ClusterConfig } from "../config/schema";
 import { jvmOptions } from "./jvm";
-import { chomp, readTemplate, render, templateExists } from "./templates";
+import { chomp, readTemplate, render } from "./templates";
 import { BrokerPlan, ClusterPlan, InstancePlan, NAMESRV_PORT, NameServerPlan, allBrokers } from "./topology";
 
 /** What is known about a host once it exists: its cluster address and, from the host, its size. */
@@ -53,9 +53,11 @@ function logbackFile(cfg: ClusterConfig, inst: InstancePlan): { relPath: string;
 }
 
 export function renderLogback(cfg: ClusterConfig, inst: InstancePlan): string {
-    const major = cfg.version.split(".")[0];
-    const name = templateExists(`conf/logback-${major}.xml.mustache`) ? `conf/logback-${major}.xml.mustache` : "conf/logback.xml.mustache";
-    return render(name, { logDir: logDir(cfg, inst.id), id: inst.id, role: inst.kind === "namesrv" ? "namesrv" : "broker" });
+    return render("conf/logback.xml.mustache", {
+        logDir: logDir(cfg, inst.id),
+        id: inst.id,
+        role: inst.kind === "namesrv" ? "namesrv" : "broker",
+    });
 }
 
 /** Key names differ between versions (the guide's `maped...` is `mapped...` in newer releases). */

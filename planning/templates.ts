@@ -8,10 +8,6 @@ export const TEMPLATE_DIR = path.join(__dirname, "..", "templates");
 
 const cache = new Map<string, string>();
 
-export function templateExists(name: string): boolean {
-    return fs.existsSync(path.join(TEMPLATE_DIR, name));
-}
-
 /** A file under templates/ as it is (for files that are not mustache templates). */
 export function readTemplate(name: string): string {
     let text = cache.get(name);

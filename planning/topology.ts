@@ -109,6 +109,12 @@ export function allInstances(plan: ClusterPlan): InstancePlan[] {
     return [...plan.nameServers, ...allBrokers(plan)];
 }
 
+export function findInstance(plan: ClusterPlan, id: string): InstancePlan {
+    const inst = allInstances(plan).find((i) => i.id === id);
+    if (!inst) throw new Error(`instance ${id} is not in the plan`);
+    return inst;
+}
+
 /** 2m-2s placement from the guide: worker2 = broker-a master + broker-b slave, worker3 the mirror. */
 function pairGroups(cfg: ClusterConfig, problems: ConfigProblem[]): BrokerGroupPlan[] {
     const withSlaves = cfg.topology !== "2m-noslave";

@@ -19,7 +19,7 @@ import {
     smokeScript,
     uninstallScript,
 } from "../../planning/render";
-import { ClusterPlan, allBrokers, allInstances, hostNames, planCluster } from "../../planning/topology";
+import { ClusterPlan, allBrokers, allInstances, findInstance, hostNames, planCluster } from "../../planning/topology";
 import { runOk } from "./ssh";
 
 export class HostDeployer {
@@ -79,7 +79,7 @@ export class HostDeployer {
 
     async deployInstance(id: string): Promise<string> {
         const ctx = this.ctx!;
-        const inst = allInstances(ctx.plan).find((i) => i.id === id)!;
+        const inst = findInstance(ctx.plan, id);
         return this.sh(inst.hostIndex, `deploy ${id}`, instanceDeployScript(ctx, inst));
     }
 

@@ -1,5 +1,6 @@
 // Checks the host tests share: clusterList rows, PIDs, processes, the guide's quickstart round trip.
 import * as fs from "fs";
+import { allInstances } from "../../planning/topology";
 import { HostDeployer } from "./deployer";
 import { run, runOk } from "./ssh";
 
@@ -67,8 +68,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function pids(d: HostDeployer): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     const ctx = d.ctx!;
-    const ids = [...ctx.plan.nameServers, ...ctx.plan.groups.flatMap((g) => g.members)];
-    for (const inst of ids)
+    for (const inst of allInstances(ctx.plan))
         out[inst.id] = (await runOk(KEY, IPS[inst.hostIndex], "pid", `/app/rocketmq/bin/rmq-service pid ${inst.id}`)).trim();
     if (ctx.plan.dashboardHostIndex !== undefined)
         out.dashboard = (await runOk(KEY, IPS[0], "pid", "/app/rocketmq/bin/rmq-service pid dashboard")).trim();
