@@ -6,25 +6,25 @@
 #   scripts/pulumi-toolchain.sh          ensure the toolchain; last stdout line = the bin dir
 #   scripts/pulumi-toolchain.sh env      ensure it, then print `export ...` lines for eval
 #   scripts/pulumi-toolchain.sh cli      only the CLI (built if needed); last line = its dir
-# Exit status 3: the CLI is there but the language host or a plugin is not (message says which).
 #
 # Where things come from
 #   * A `pulumi` >= v3.259.0 on PATH with pulumi-language-nodejs beside it and both plugins
 #     installed (`pulumi plugin install resource command 1.2.1`, `... random 4.21.1`, which
 #     download on a machine with internet) is used as it is.
-#   * Otherwise the CLI is built from the Go module github.com/pulumi/pulumi/pkg/v3@v3.259.0
-#     (./cmd/pulumi; its relative `replace ../sdk` dropped, sdk/v3 pinned) and cached in
-#     ${RMQ_PULUMI_CACHE:-$HOME/.cache/rocketmq-pulumi}/pulumi-v3.259.0/bin (cold: ~5 min on
-#     2 cores with the Go module downloads; cached: instant).
-#   * The language host and the plugins cannot be built here: the Go module proxy this machine
-#     reaches refuses their modules ("403 This module version is not available"):
-#       github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 (any version)
-#       github.com/pulumi/pulumi-command/provider (any version; the root module has no code)
-#       github.com/pulumi/pulumi-random/provider/v4 (any version)
-#     Genuine upstream binaries can be supplied in RMQ_PULUMI_PLUGIN_DIR (pulumi-language-nodejs,
-#     pulumi-resource-command, pulumi-resource-random); they are registered with
-#     `pulumi plugin install --file` into ${PULUMI_HOME:-$HOME/.pulumi}. Nothing home-made is
-#     ever substituted for them.
+#   * Otherwise everything is built from source and cached by version in
+#     ${RMQ_PULUMI_CACHE:-$HOME/.cache/rocketmq-pulumi}/pulumi-v3.259.0 (bin/: CLI and language
+#     host; plugins/: the two providers):
+#       - the CLI from the Go module github.com/pulumi/pulumi/pkg/v3@v3.259.0 (its relative
+#         `replace ../sdk` dropped, sdk/v3 pinned);
+#       - the nodejs language host and the command/random providers from the unmodified upstream
+#         sources in ../shared/vendor (RMQ_VENDOR_DIR), on a copy, with dependencies from the Go
+#         module proxy (which refuses these three modules themselves). The build facts (which
+#         replaces to drop, which refused dependencies to bump) are in ../shared/vendor/README.md.
+#     Cold: ~5 min for the CLI plus ~7 min for the other three on 2 cores; cached: instant.
+#   * RMQ_PULUMI_PLUGIN_DIR, if set, supplies genuine binaries instead (pulumi-language-nodejs,
+#     pulumi-resource-command, pulumi-resource-random); nothing home-made is ever substituted.
+# Plugins are registered with `pulumi plugin install --file` into ${PULUMI_HOME:-$HOME/.pulumi};
+# nothing is downloaded at run time.
 #
 # Environment the engine then needs (this is what `env` prints):
 #   PATH=<bin dir>:$PATH, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true,
@@ -39,6 +39,7 @@ RANDOM_VERSION=4.21.1
 
 CACHE_ROOT=${RMQ_PULUMI_CACHE:-$HOME/.cache/rocketmq-pulumi}
 BASE=$CACHE_ROOT/pulumi-v$PULUMI_VERSION
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PLUGINS=("command:$COMMAND_VERSION" "random:$RANDOM_VERSION")
 
 log() { printf '[pulumi-toolchain] %s\n' "$*" >&2; }
@@ -158,33 +159,89 @@ ensure_cli() {
   log "pulumi CLI built in $(since "$t0")"
 }
 
-# Language host and plugins: genuine binaries only, from PATH, PULUMI_HOME or RMQ_PULUMI_PLUGIN_DIR.
-ensure_plugins() {
-  local bin=$1 home dir p name v missing=()
+# ---------------------------------------------------------------------------------------
+# 2. The language host and the plugins, built from the upstream sources in ../shared/vendor.
+# ---------------------------------------------------------------------------------------
+# build_go NAME SRC_DIR PKG LDFLAGS_X OUT [PREP]: copy SRC_DIR (read-only input) to a work dir,
+# run PREP there (a function name, or ""), build PKG into OUT with the version stamp LDFLAGS_X.
+build_go() {
+  local name=$1 src=$2 pkg=$3 stamp=$4 out=$5 prep=${6:-} work t0
+  [ -d "$src" ] || die "upstream source of $name not found at $src (RMQ_VENDOR_DIR, see ../shared/vendor/README.md)"
+  t0=$(now)
+  log "building $name from $src (a few minutes on a cold module cache)..."
+  work=$(mktemp -d "$BASE/tmp.$name.XXXXXX")
+  TMPS+=("$work")
+  cp -R "$src/." "$work/"
+  chmod -R u+w "$work"
+  (
+    cd "$work"
+    [ -z "$prep" ] || "$prep"
+    GOFLAGS="$GOFLAGS -mod=mod" go build -ldflags "-s -w -X $stamp" -o "$out.tmp" "$pkg"
+  ) >&2 || die "building $name failed (output above)"
+  mv "$out.tmp" "$out"
+  echo "$name: $(since "$t0") (built $(date -Is))" >>"$BASE/build-times.txt"
+  log "$name built in $(since "$t0")"
+}
+
+# The language host lives in the pulumi monorepo: its go.mod points pkg/sdk at relative paths.
+prep_language_host() {
+  go mod edit -dropreplace=github.com/pulumi/pulumi/pkg/v3 -dropreplace=github.com/pulumi/pulumi/sdk/v3 \
+    -require="github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" -require="github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION"
+}
+
+# Three modules random's go.mod names are refused by the proxy; these newer ones are served.
+prep_random() {
+  go mod edit -require=github.com/pulumi/pulumi-yaml@v1.38.0 \
+    -require=github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3@v3.110.0 \
+    -require=github.com/pulumi/pulumi-java@v1.33.0
+  (cd cmd/pulumi-resource-random && VERSION=$RANDOM_VERSION GOFLAGS="$GOFLAGS -mod=mod" go generate ./...)
+}
+
+# ensure_built_plugins BIN: language host next to the CLI; plugins in $BASE/plugins, registered
+# with the CLI. Each is built once per version; a failed build leaves nothing behind.
+ensure_built_plugins() {
+  local bin=$1 vendor=${RMQ_VENDOR_DIR:-$REPO_DIR/../shared/vendor} pdir=$BASE/plugins
+  mkdir -p "$pdir"
+  if [ ! -x "$bin/pulumi-language-nodejs" ]; then
+    check_go; go_env
+    build_go pulumi-language-nodejs "$vendor/pulumi-language-nodejs-$PULUMI_VERSION/sdk/nodejs/cmd/pulumi-language-nodejs" \
+      . "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" "$bin/pulumi-language-nodejs" prep_language_host
+  fi
+  if [ ! -x "$pdir/pulumi-resource-command-v$COMMAND_VERSION" ]; then
+    check_go; go_env
+    build_go pulumi-resource-command "$vendor/pulumi-command-$COMMAND_VERSION/provider" ./cmd/pulumi-resource-command \
+      "github.com/pulumi/pulumi-command/provider/pkg/version.Version=$COMMAND_VERSION" "$pdir/pulumi-resource-command-v$COMMAND_VERSION"
+  fi
+  if [ ! -x "$pdir/pulumi-resource-random-v$RANDOM_VERSION" ]; then
+    check_go; go_env
+    build_go pulumi-resource-random "$vendor/pulumi-random-$RANDOM_VERSION/provider" ./cmd/pulumi-resource-random \
+      "github.com/pulumi/pulumi-random/provider/v4/pkg/version.Version=$RANDOM_VERSION" "$pdir/pulumi-resource-random-v$RANDOM_VERSION" prep_random
+  fi
+}
+
+supplied_plugins() { # RMQ_PULUMI_PLUGIN_DIR holds all three binaries
+  local d=${RMQ_PULUMI_PLUGIN_DIR:-}
+  [ -n "$d" ] && [ -x "$d/pulumi-language-nodejs" ] && [ -x "$d/pulumi-resource-command" ] && [ -x "$d/pulumi-resource-random" ]
+}
+
+# Register the plugins with the CLI (PULUMI_HOME), from RMQ_PULUMI_PLUGIN_DIR if given, else from
+# the ones built above. A plugin already registered from the same file is left alone.
+register_plugins() {
+  local bin=$1 home p name v file
   home=${PULUMI_HOME:-$HOME/.pulumi}
-  dir=${RMQ_PULUMI_PLUGIN_DIR:-}
-  if ! command -v pulumi-language-nodejs >/dev/null && [ ! -x "$bin/pulumi-language-nodejs" ]; then
-    if [ -n "$dir" ] && [ -x "$dir/pulumi-language-nodejs" ]; then
-      ln -sfn "$(readlink -f "$dir/pulumi-language-nodejs")" "$bin/pulumi-language-nodejs"
-    else
-      missing+=("pulumi-language-nodejs (module github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3)")
-    fi
+  if supplied_plugins; then
+    ln -sfn "$(readlink -f "$RMQ_PULUMI_PLUGIN_DIR/pulumi-language-nodejs")" "$bin/pulumi-language-nodejs"
   fi
   for p in "${PLUGINS[@]}"; do
     name=${p%%:*} v=${p#*:}
-    [ -x "$home/plugins/resource-$name-v$v/pulumi-resource-$name" ] && [ ! -e "$home/plugins/resource-$name-v$v/.rocketmq-pulumi-standin" ] && continue
-    if [ -n "$dir" ] && [ -x "$dir/pulumi-resource-$name" ]; then
-      (pulumi_quiet_env && "$bin/pulumi" plugin install resource "$name" "$v" --reinstall --file "$dir/pulumi-resource-$name" >&2)
-    else
-      missing+=("pulumi-resource-$name $v (module github.com/pulumi/pulumi-$name/provider)")
+    file=$BASE/plugins/pulumi-resource-$name-v$v
+    if supplied_plugins; then
+      file=$RMQ_PULUMI_PLUGIN_DIR/pulumi-resource-$name
     fi
+    [ -x "$file" ] || die "no pulumi-resource-$name $v to register ($file)"
+    if cmp -s "$file" "$home/plugins/resource-$name-v$v/pulumi-resource-$name"; then continue; fi
+    (pulumi_quiet_env && "$bin/pulumi" plugin install resource "$name" "$v" --reinstall --file "$file" >&2)
   done
-  if [ "${#missing[@]}" -gt 0 ]; then
-    log "BLOCKED: not available on this machine: ${missing[*]}."
-    log "The Go module proxy refuses these modules (403) and nothing else here serves them; install them"
-    log "with 'pulumi plugin install' on a machine with internet, or put genuine binaries in RMQ_PULUMI_PLUGIN_DIR."
-    return 3
-  fi
 }
 
 main() {
@@ -194,7 +251,10 @@ main() {
   else
     ensure_cli
     bin=$BASE/bin
-    if [ "$mode" != cli ]; then ensure_plugins "$bin" || exit 3; fi
+    if [ "$mode" != cli ]; then
+      supplied_plugins || ensure_built_plugins "$bin"
+      register_plugins "$bin"
+    fi
   fi
   if [ "$mode" = env ]; then
     # shellcheck disable=SC2016 # $PATH is expanded by the caller's eval
