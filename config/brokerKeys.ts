@@ -2,24 +2,34 @@
 // RocketMQ ignores unknown keys silently, so a typo in an override would otherwise be a
 // setting that quietly does nothing. The lists are data produced by the broker itself:
 // regenerate with `scripts/gen-broker-keys.sh VERSION` (runs `BrokerStartup -p`).
-import keys498 from "./brokerKeys/4.9.8.json";
-import keys533 from "./brokerKeys/5.3.3.json";
-import { RocketMqVersion } from "./schema";
+import * as fs from "fs";
+import * as path from "path";
+import { RocketMqVersion, SUPPORTED_VERSIONS } from "./schema";
 
-const LISTS: Record<RocketMqVersion, ReadonlySet<string>> = {
-    "4.9.8": new Set(keys498 as string[]),
-    "5.3.3": new Set(keys533 as string[]),
-};
+/** One file per entry of SUPPORTED_VERSIONS: supporting a version is adding it there and its list here. */
+export const BROKER_KEYS_DIR = path.join(__dirname, "brokerKeys");
+
+export function brokerKeysFile(version: string): string {
+    return path.join(BROKER_KEYS_DIR, `${version}.json`);
+}
+
+const LISTS = new Map<RocketMqVersion, ReadonlySet<string>>();
 
 export function brokerKeys(version: RocketMqVersion): ReadonlySet<string> {
-    return LISTS[version];
+    let keys = LISTS.get(version);
+    if (keys === undefined) {
+        if (!(SUPPORTED_VERSIONS as readonly string[]).includes(version)) throw new Error(`no broker key list for RocketMQ ${version}`);
+        keys = new Set(JSON.parse(fs.readFileSync(brokerKeysFile(version), "utf8")) as string[]);
+        LISTS.set(version, keys);
+    }
+    return keys;
 }
 
 /** Closest known key by edit distance, to suggest in an error (`mapedFile...` -> `mappedFile...`). */
 export function suggestKey(version: RocketMqVersion, key: string): string | undefined {
     let best: string | undefined;
     let bestDistance = Math.max(3, Math.floor(key.length / 5)) + 1;
-    for (const k of LISTS[version]) {
+    for (const k of brokerKeys(version)) {
         const d = editDistance(key.toLowerCase(), k.toLowerCase());
         if (d < bestDistance) {
             best = k;

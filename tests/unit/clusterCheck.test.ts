@@ -1,4 +1,5 @@
 // rmq-cluster-check parses real clusterList output (both versions' formats) with the host's awk.
+// The 4.9.x lines are as mqadmin clusterList of 4.9.7 printed them.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -15,7 +16,7 @@ const row5 = (name: string, bid: number, addr: string) =>
 const HEAD4 =
     "#Cluster Name     #Broker Name            #BID  #Addr                  #Version                #InTPS(LOAD)       #OutTPS(LOAD) #PCWait(ms) #Hour #SPACE";
 const row4 = (name: string, bid: number, addr: string) =>
-    `rocketmq-cluster  ${name}                ${bid}     ${addr}        V4_9_8                   0.00(0,0ms)         0.00(0,0ms)          0 498742.62 0.2300`;
+    `rocketmq-cluster  ${name}                ${bid}     ${addr}        V4_9_7                   0.00(0,0ms)         0.00(0,0ms)          0 498742.62 0.2300`;
 
 function check(clusterList: string, expected: string): number {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "rmq-cc-"));

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { CONFIG_KEYS } from "../../config/load";
+import { DEFAULT_VERSION, SUPPORTED_VERSIONS } from "../../config/schema";
 
 const root = path.join(__dirname, "..", "..");
 const declared = (file: string) =>
@@ -33,5 +34,21 @@ describe("Pulumi.yaml defaults", () => {
             expect(`${name}: ${/\n {4}default: /.test(block)}`).toBe(`${name}: true`);
             expect(`${name}: ${/\n {4}type: /.test(block)}`).toBe(`${name}: true`);
         }
+    });
+});
+
+describe("Pulumi.yaml rocketmq:version", () => {
+    // The engine cannot restrict values; the description is what users read, so it must name
+    // exactly the versions validation accepts (config/schema.ts) and default to the default.
+    const text = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
+    const block = text.split(/\n {2}rocketmq:/).find((b) => b.startsWith("version:")) ?? "";
+    test("default and description follow SUPPORTED_VERSIONS", () => {
+        expect(block).toMatch(new RegExp(`\\n {4}default: ${DEFAULT_VERSION.replace(/\./g, "\\.")}\\n`));
+        const described = [...(block.match(/description: "([^"]*)"/)?.[1] ?? "").matchAll(/\d+\.\d+\.\d+/g)].map((m) => m[0]);
+        expect(described.sort()).toEqual([...SUPPORTED_VERSIONS].sort());
+    });
+    test.each(["Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.local.yaml"])("%s sets a supported version", (file) => {
+        const v = fs.readFileSync(path.join(root, file), "utf8").match(/^\s+rocketmq:version: "?([^"\s]+)"?/m)?.[1];
+        if (v !== undefined) expect(SUPPORTED_VERSIONS).toContain(v);
     });
 });

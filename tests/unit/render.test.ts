@@ -127,8 +127,8 @@ describe("DLedger nodes n0..n2", () => {
 });
 
 describe("versions and overrides", () => {
-    test("4.9.8 uses the names 4.9.8 reads and points rocketmqHome at the instance (its logback lives there)", () => {
-        const ctx = context({ version: "4.9.8" });
+    test("4.9.7 uses the names 4.9.7 reads and points rocketmqHome at the instance (its logback lives there)", () => {
+        const ctx = context({ version: "4.9.7" });
         const p = props(ctx, "broker-a");
         expect(p.mappedFileSizeCommitLog).toBe("1073741824");
         expect(p.mappedFileSizeConsumeQueue).toBe("6000000");

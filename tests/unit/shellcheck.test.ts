@@ -59,8 +59,8 @@ const cases: [string, RawConfig][] = [
     ["2m-2s-async 5.3.3", {}],
     ["dledger 5.3.3", { topology: "dledger" }],
     [
-        "2m-2s-sync 4.9.8 upload",
-        { topology: "2m-2s-sync", version: "4.9.8", localArchive: "/x/rocketmq-all-4.9.8-bin-release.zip", javaArchive: "/x/jdk.tar.gz" },
+        "2m-2s-sync 4.9.7 upload",
+        { topology: "2m-2s-sync", version: "4.9.7", localArchive: "/x/rocketmq-all-4.9.7-bin-release.zip", javaArchive: "/x/jdk.tar.gz" },
     ],
 ];
 

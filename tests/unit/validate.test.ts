@@ -1,4 +1,7 @@
+import * as fs from "fs";
+import { BROKER_KEYS_DIR, brokerKeys } from "../../config/brokerKeys";
 import { ConfigError } from "../../config/errors";
+import { DEFAULT_VERSION, SUPPORTED_VERSIONS } from "../../config/schema";
 import { RawConfig, validateConfig } from "../../config/validate";
 import { planCluster } from "../../planning/topology";
 import { awsRaw, existingRaw } from "./fixtures";
@@ -29,7 +32,7 @@ describe("validation before anything is created", () => {
         expect(problems(existingRaw())).toEqual([]);
         expect(problems(awsRaw())).toEqual([]);
         expect(problems(existingRaw({ topology: "dledger" }))).toEqual([]);
-        expect(problems(existingRaw({ version: "4.9.8" }))).toEqual([]);
+        for (const version of SUPPORTED_VERSIONS) expect(problems(existingRaw({ version }))).toEqual([]);
     });
 
     test("unknown topology names the allowed ones", () => {
@@ -37,7 +40,14 @@ describe("validation before anything is created", () => {
     });
 
     test("unknown version", () => {
-        expectProblem(existingRaw({ version: "4.7.1" }), "version", /one of 5\.3\.3, 4\.9\.8/);
+        expectProblem(existingRaw({ version: "4.7.1" }), "version", /one of 5\.3\.3, 4\.9\.7$/);
+    });
+
+    test("4.9.8 is not supported (its broker is not in the Maven repository, so it cannot be tested): 4.9.7 is the 4.x", () => {
+        expect(SUPPORTED_VERSIONS).toEqual(["5.3.3", "4.9.7"]);
+        expect(() => validateConfig(existingRaw({ version: "4.9.8" }))).toThrow(
+            `rocketmq:version = "4.9.8": one of ${SUPPORTED_VERSIONS.join(", ")}`,
+        );
     });
 
     test("too few hosts for the topology", () => {
@@ -201,5 +211,34 @@ describe("validation before anything is created", () => {
     test("defaults: prod turns auto-creation off", () => {
         expect(validateConfig(awsRaw({ environment: "prod" })).autoCreateTopicEnable).toBe(false);
         expect(validateConfig(awsRaw({ environment: "dev" })).autoCreateTopicEnable).toBe(true);
+    });
+});
+
+describe("broker key lists (config/brokerKeys, produced by scripts/gen-broker-keys.sh)", () => {
+    test("one list per supported version and none for any other", () => {
+        const files = fs.readdirSync(BROKER_KEYS_DIR).filter((f) => f.endsWith(".json"));
+        expect(files.sort()).toEqual(SUPPORTED_VERSIONS.map((v) => `${v}.json`).sort());
+        expect(SUPPORTED_VERSIONS).toContain(DEFAULT_VERSION);
+    });
+
+    test.each([...SUPPORTED_VERSIONS])("%s: a sorted list of unique names with the keys the templates write", (version) => {
+        const list = JSON.parse(fs.readFileSync(`${BROKER_KEYS_DIR}/${version}.json`, "utf8")) as string[];
+        expect([...list].sort()).toEqual(list);
+        expect(new Set(list).size).toBe(list.length);
+        for (const k of ["brokerClusterName", "brokerName", "brokerId", "namesrvAddr", "brokerIP1", "listenPort", "storePathRootDir"])
+            expect(brokerKeys(version).has(k)).toBe(true);
+        for (const k of ["mappedFileSizeCommitLog", "enableDLegerCommitLog", "dLegerGroup", "dLegerPeers", "dLegerSelfId"])
+            expect(brokerKeys(version).has(k)).toBe(true);
+    });
+
+    test("4.9.7 rejects keys only 5.x reads, and the ones 4.9.8 added (configBlackList)", () => {
+        for (const key of ["enableControllerMode", "configBlackList"]) {
+            expect(brokerKeys("5.3.3").has(key)).toBe(true);
+            expectProblem(
+                existingRaw({ version: "4.9.7", brokerProperties: JSON.stringify({ [key]: "true" }) }),
+                `brokerProperties.${key}`,
+                /broker property RocketMQ 4\.9\.7 reads; the list is config\/brokerKeys\/4\.9\.7\.json/,
+            );
+        }
     });
 });
