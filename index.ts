@@ -36,7 +36,7 @@ const cluster = new RocketMqCluster(stackName, {
     config: cfg,
     plan,
     hosts,
-    purgeDataOnDestroy: config.getBoolean("purgeDataOnDestroy") ?? false,
+    purgeDataOnDestroy: cfg.purgeDataOnDestroy,
 });
 
 const addressOf = (i: number) => hosts[i].address;

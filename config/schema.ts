@@ -100,4 +100,6 @@ export interface ClusterConfig {
     smokeMessages: number;
     /** Seconds a start may take before the deploy fails and prints the instance log. */
     startTimeoutSeconds: number;
+    /** Delete the store directories when an instance or the stack is destroyed. */
+    purgeDataOnDestroy: boolean;
 }

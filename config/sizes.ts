@@ -4,7 +4,7 @@ const SIZE = /^([1-9][0-9]*)([mMgG])$/;
 
 /** MiB for a size like `512m` or `2g`; undefined when the text is not such a size. */
 export function parseSizeMiB(text: string): number | undefined {
-    const m = SIZE.exec(text.trim());
+    const m = SIZE.exec(text);
     if (!m) return undefined;
     const n = Number(m[1]);
     return m[2].toLowerCase() === "g" ? n * 1024 : n;

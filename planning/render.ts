@@ -3,7 +3,7 @@
 import { brokerKeys } from "../config/brokerKeys";
 import { ClusterConfig } from "../config/schema";
 import { jvmOptions } from "./jvm";
-import { chomp, readTemplate, render } from "./templates";
+import { chomp, readTemplate, render, shellQuote } from "./templates";
 import { BrokerPlan, ClusterPlan, InstancePlan, NAMESRV_PORT, NameServerPlan, allBrokers } from "./topology";
 
 /** What is known about a host once it exists: its cluster address and, from the host, its size. */
@@ -66,7 +66,8 @@ function keyName(cfg: ClusterConfig, preferred: string, legacy: string): string 
     return known.has(preferred) || !known.has(legacy) ? preferred : legacy;
 }
 
-// Keys the template writes itself; an override of one of these replaces the templated value.
+// Keys the template writes itself; an override of one of these replaces the templated value
+// (validation refuses overrides of the ones the stack manages: config/validate/brokerProperties.ts).
 const TEMPLATED = [
     "brokerClusterName",
     "brokerName",
@@ -262,7 +263,7 @@ export function instanceDeployScript(ctx: RenderContext, inst: InstancePlan): st
 
 /** Stops and removes one instance; with purge its store goes too. Runs on delete/replace. */
 export function instanceRemoveCommand(cfg: ClusterConfig, inst: InstancePlan, purge: boolean): string {
-    const purgeArgs = purge && inst.kind === "broker" ? ` --purge ${inst.storePathRootDir}` : "";
+    const purgeArgs = purge && inst.kind === "broker" ? ` --purge ${shellQuote(inst.storePathRootDir)}` : "";
     return `${rocketmqRoot(cfg)}/bin/rmq-service remove ${inst.id}${purgeArgs}`;
 }
 

@@ -22,6 +22,11 @@ export function render(name: string, view: object): string {
     return Mustache.render(readTemplate(name), view, {}, { escape: (s: string) => s });
 }
 
+/** One shell word whatever the text: single-quoted, with each ' written as '\''. */
+export function shellQuote(s: string): string {
+    return `'${s.replace(/'/g, "'\\''")}'`;
+}
+
 /** Strips the trailing newline so content fits a heredoc whose end marker is on its own line. */
 export function chomp(s: string): string {
     return s.replace(/\n+$/, "");

@@ -138,14 +138,8 @@ function dledgerGroup(cfg: ClusterConfig, names: string[], problems: ConfigProbl
     const peers = names.map((n, i) => `${ids[i]}-${n}:${DLEDGER_PORT}`).join(";");
     const members = names.map((_, i) => {
         const b = broker(cfg, problems, ids[i], group, i, i, "ASYNC_MASTER", "ASYNC_FLUSH", DLEDGER_LISTEN_PORT, "store");
-        const selfId = b.overrides.dLegerSelfId ?? ids[i];
-        if (!/^[a-z][0-9]+$/.test(selfId) || !peers.split(";").some((p) => p.startsWith(`${selfId}-`)))
-            problems.push({
-                key: `instances.${b.id}.properties.dLegerSelfId`,
-                value: selfId,
-                allowed: `a letter followed by digits that names a member of dLegerPeers (${ids.join(", ")})`,
-            });
-        b.dledger = { group, selfId, peers, port: DLEDGER_PORT };
+        // dLegerSelfId, like the group and the peers, is the stack's own (validation rejects overrides).
+        b.dledger = { group, selfId: ids[i], peers, port: DLEDGER_PORT };
         b.ports.push(DLEDGER_PORT);
         return b;
     });

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates config/brokerKeys/VERSION.json: the broker property names RocketMQ VERSION reads.
+# Regenerates config/brokerKeys/VERSION.json: the broker property names RocketMQ VERSION reads,
+# each with the type(s) its setter takes.
 #
 #   scripts/gen-broker-keys.sh VERSION      e.g. scripts/gen-broker-keys.sh 5.3.3
+#   ZIP=path/to/rocketmq-all-VERSION-bin-release.zip scripts/gen-broker-keys.sh VERSION
 #
 # RocketMQ ignores unknown keys in broker.properties silently; the stack rejects them instead,
 # using this list. It runs against the dist zip from scripts/rocketmq-dist.sh (built first if
@@ -10,7 +12,9 @@
 #   1. The setters. BrokerStartup hands the -c file to MixAll.properties2Object for BrokerConfig,
 #      NettyServerConfig, NettyClientConfig and MessageStoreConfig (and AuthConfig in 5.x), which
 #      applies key K through the public method setK(x) when x is a String, a boolean or a number.
-#      Listing those methods the same way gives exactly the keys that take effect. Two more keys,
+#      Listing those methods the same way gives exactly the keys that take effect, and the type of
+#      x says what a value must look like: properties2Object swallows the error of a bad number
+#      and reads any word but `true` as false, so a wrong value is silently lost. Two more keys,
 #      rmqAddressServerDomain and rmqAddressServerSubGroup, are read directly from the file.
 #   2. `BrokerStartup -p`, which prints every config field as key=value. It is only a cross-check,
 #      because it misses fields declared in a superclass (5.x: brokerName, brokerClusterName,
@@ -18,7 +22,9 @@
 #      (so cannot be set) or whose setter is named differently (isEnableBatchPush vs
 #      setEnableBatchPush). The differences are reported on stderr.
 #
-# Output: a sorted JSON array, one key per line. Temporary files are removed on exit.
+# Output: a JSON object sorted by key, one `"key": "type"` per line; type is int, long, float,
+# double, boolean or string, or several joined by | when setK is overloaded (properties2Object
+# tries each). Temporary files are removed on exit.
 set -euo pipefail
 
 [[ $# -eq 1 && "$1" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || {
@@ -30,7 +36,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 out="$repo/config/brokerKeys/$version.json"
 java="${JAVA:-java}"
 
-zip="$("$repo/scripts/rocketmq-dist.sh" rocketmq "$version" | tail -n 1)"
+zip="${ZIP:-$("$repo/scripts/rocketmq-dist.sh" rocketmq "$version" | tail -n 1)}"
 [[ -f "$zip" ]] || {
     echo "gen-broker-keys: no dist zip for $version" >&2
     exit 1
@@ -48,16 +54,21 @@ home="$tmp/rocketmq-all-$version-bin-release"
 # 1. Setter-derived keys, with the same rule as MixAll.properties2Object.
 cat >"$tmp/BrokerKeys.java" <<'EOF'
 import java.lang.reflect.Method;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** Prints the property keys MixAll.properties2Object applies to each named class. */
+/** Prints "key type[|type]" for each property MixAll.properties2Object applies to the named classes. */
 public class BrokerKeys {
-    private static final Set<String> SETTABLE = Set.of("int", "Integer", "long", "Long", "double",
-        "Double", "boolean", "Boolean", "float", "Float", "String");
+    private static final Map<String, String> SETTABLE = Map.ofEntries(Map.entry("int", "int"),
+        Map.entry("Integer", "int"), Map.entry("long", "long"), Map.entry("Long", "long"),
+        Map.entry("double", "double"), Map.entry("Double", "double"), Map.entry("boolean", "boolean"),
+        Map.entry("Boolean", "boolean"), Map.entry("float", "float"), Map.entry("Float", "float"),
+        Map.entry("String", "string"));
 
     public static void main(String[] classNames) {
-        Set<String> keys = new TreeSet<>();
+        Map<String, Set<String>> keys = new TreeMap<>();
         for (String name : classNames) {
             Class<?> type;
             try {
@@ -68,13 +79,13 @@ public class BrokerKeys {
             }
             for (Method m : type.getMethods()) {
                 String mn = m.getName();
-                if (mn.length() > 3 && mn.startsWith("set") && m.getParameterCount() > 0
-                    && SETTABLE.contains(m.getParameterTypes()[0].getSimpleName())) {
-                    keys.add(mn.substring(3, 4).toLowerCase() + mn.substring(4));
+                String t = m.getParameterCount() > 0 ? SETTABLE.get(m.getParameterTypes()[0].getSimpleName()) : null;
+                if (mn.length() > 3 && mn.startsWith("set") && t != null) {
+                    keys.computeIfAbsent(mn.substring(3, 4).toLowerCase() + mn.substring(4), k -> new TreeSet<>()).add(t);
                 }
             }
         }
-        keys.forEach(System.out::println);
+        keys.forEach((k, types) -> System.out.println(k + " " + String.join("|", types)));
     }
 }
 EOF
@@ -83,12 +94,13 @@ EOF
     org.apache.rocketmq.remoting.netty.NettyServerConfig \
     org.apache.rocketmq.remoting.netty.NettyClientConfig \
     org.apache.rocketmq.store.config.MessageStoreConfig \
-    org.apache.rocketmq.auth.config.AuthConfig >"$tmp/setters.txt" 2>"$tmp/setters.err" || {
+    org.apache.rocketmq.auth.config.AuthConfig >"$tmp/typed.txt" 2>"$tmp/setters.err" || {
     cat "$tmp/setters.err" >&2
     exit 1
 }
-printf '%s\n' rmqAddressServerDomain rmqAddressServerSubGroup >>"$tmp/setters.txt"
-LC_ALL=C sort -u "$tmp/setters.txt" >"$tmp/keys.txt"
+printf '%s string\n' rmqAddressServerDomain rmqAddressServerSubGroup >>"$tmp/typed.txt"
+LC_ALL=C sort -u "$tmp/typed.txt" >"$tmp/typed-sorted.txt"
+cut -d' ' -f1 "$tmp/typed-sorted.txt" >"$tmp/keys.txt"
 
 # 2. BrokerStartup -p. It prints through the RocketmqConsole logger, so give it a logging config
 # that sends that logger to stdout: 4.x reads $rocketmqHome/conf/logback_broker.xml, 5.x the file
@@ -133,7 +145,7 @@ fi
 } >&2
 
 mkdir -p "$(dirname "$out")"
-awk 'BEGIN { print "[" } NR > 1 { print line "," } { line = "  \"" $0 "\"" } END { print line; print "]" }' \
-    "$tmp/keys.txt" >"$tmp/out.json"
+awk 'BEGIN { print "{" } NR > 1 { print line "," } { line = "  \"" $1 "\": \"" $2 "\"" } END { print line; print "}" }' \
+    "$tmp/typed-sorted.txt" >"$tmp/out.json"
 mv "$tmp/out.json" "$out"
 echo "$out"

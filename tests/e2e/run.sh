@@ -168,6 +168,7 @@ t_bad_input() {
   after=$(ssh_logins)
   pulumi config set rocketmq:topology 2m-2s-async
   grep -q 'rocketmq:topology = "3m-3s": one of 2m-2s-async, 2m-2s-sync, 2m-noslave, dledger' "$WORK/bad.out" || { cat "$WORK/bad.out" >&2; fail "the error does not name the key, value and allowed values"; }
+  ! grep -qE 'unhandled exception|^ +at ' "$WORK/bad.out" || { cat "$WORK/bad.out" >&2; fail "the config error came with a stack trace"; }
   [ "$before" = "$after" ] || fail "hosts were contacted by a preview with invalid config ($before -> $after logins)"
 }
 

@@ -19,7 +19,9 @@ interface Registered {
 /** Resources of the latest run, kept even when the program throws. */
 const lastRun: { resources: Registered[] } = { resources: [] };
 
-async function runProgram(raw: Record<string, unknown>): Promise<{ resources: Registered[]; outputs: Record<string, unknown> }> {
+async function runProgram(
+    raw: Record<string, unknown>,
+): Promise<{ resources: Registered[]; outputs: Record<string, unknown>; exported: Record<string, unknown> }> {
     jest.resetModules();
     const p = await import("@pulumi/pulumi");
     const resources: Registered[] = (lastRun.resources = []);
@@ -76,7 +78,7 @@ async function runProgram(raw: Record<string, unknown>): Promise<{ resources: Re
     }
     // Let every pending registration land.
     await new Promise((res) => setTimeout(res, 50));
-    return { resources, outputs };
+    return { resources, outputs, exported: { ...program } };
 }
 
 const named = (rs: Registered[], suffix: string) => {
@@ -199,7 +201,7 @@ describe("program under mocks", () => {
     });
 
     test("secrets stay secret: connection, dashboard password; no script carries the key or the password", async () => {
-        const { resources: rs, outputs } = await runProgram(existingRaw());
+        const { resources: rs, outputs, exported } = await runProgram(existingRaw());
         for (const r of rs.filter((x) => x.type.startsWith("command:remote:"))) {
             const conn = r.inputs.connection as Record<string, unknown>;
             expect(conn[SECRET_SIG]).toBeDefined();
@@ -211,16 +213,29 @@ describe("program under mocks", () => {
         for (const r of rs.filter((x) => x.type === "command:remote:Command" && x !== dash)) expect(r.raw).not.toContain(PASSWORD);
         expect(JSON.stringify(named(rs, "dashboard-service").inputs.create)).not.toContain(PASSWORD);
         expect(outputs.dashboardAdminPassword).toBe(PASSWORD);
+        // The stack output itself is secret: `pulumi stack output` shows it only with --show-secrets.
+        expect(pulumi.Output.isInstance(exported.dashboardAdminPassword)).toBe(true);
+        expect(await pulumi.isSecret(exported.dashboardAdminPassword as pulumi.Output<string>)).toBe(true);
     });
 
-    test("invalid config fails before any resource is registered", async () => {
+    test("invalid config fails before any resource is registered, as a RunError listing every problem (printed without a stack trace)", async () => {
         let error: unknown;
         try {
-            await runProgram(existingRaw({ topology: "3m" }));
+            await runProgram(
+                existingRaw({ topology: "3m", dashboardVersion: "2.0.0;", brokerProperties: JSON.stringify({ brokerRole: "SLAVE" }) }),
+            );
         } catch (e) {
             error = e;
         }
-        expect(String(error)).toContain('rocketmq:topology = "3m": one of');
+        // The language host prints a RunError's message alone; anything else as "unhandled exception" with its stack.
+        expect(pulumi.RunError.isInstance(error)).toBe(true);
+        expect((error as Error).message.split("\n")).toEqual([
+            "invalid stack configuration (3 problems):",
+            '  - rocketmq:topology = "3m": one of 2m-2s-async, 2m-2s-sync, 2m-noslave, dledger',
+            '  - rocketmq:brokerProperties.brokerRole = "SLAVE": not an override: the stack sets brokerRole itself, set by rocketmq:topology (2m-2s-sync: SYNC_MASTER, other masters ASYNC_MASTER, slaves SLAVE)',
+            '  - rocketmq:dashboardVersion = "2.0.0;": a version such as 2.0.0 (digits and dots, optionally -QUALIFIER)',
+            "set values with `pulumi config set rocketmq:KEY VALUE` (`--path` for nested keys) or in Pulumi.STACK.yaml",
+        ]);
         await new Promise((res) => setTimeout(res, 50));
         expect(lastRun.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toHaveLength(0);
     });

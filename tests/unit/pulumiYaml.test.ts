@@ -1,7 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { CONFIG_KEYS } from "../../config/load";
+import { ConfigError } from "../../config/errors";
 import { DEFAULT_VERSION, SUPPORTED_VERSIONS } from "../../config/schema";
+import { RawConfig, validateConfig } from "../../config/validate";
+import { awsRaw, existingRaw } from "./fixtures";
 
 const root = path.join(__dirname, "..", "..");
 const declared = (file: string) =>
@@ -50,5 +53,57 @@ describe("Pulumi.yaml rocketmq:version", () => {
     test.each(["Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.local.yaml"])("%s sets a supported version", (file) => {
         const v = fs.readFileSync(path.join(root, file), "utf8").match(/^\s+rocketmq:version: "?([^"\s]+)"?/m)?.[1];
         if (v !== undefined) expect(SUPPORTED_VERSIONS).toContain(v);
+    });
+});
+
+describe("Pulumi.yaml defaults are the defaults validation applies", () => {
+    // The engine hands the program a declared default whenever the stack does not set the key;
+    // validation applies its own when a key is absent (unit tests, other front ends). They must agree:
+    // for every key, "absent" and "set to Pulumi.yaml's default, as the engine passes it" validate to
+    // the same configuration (or, for a key the config cannot do without, the same problems).
+    const text = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
+    const defaults = text
+        .split(/\n {2}rocketmq:/)
+        .slice(1)
+        .flatMap((b) => {
+            const m = /\n {4}default: (.*)/.exec(b);
+            if (!m) return [];
+            // As the engine passes them: scalars as their text, lists and maps as JSON.
+            const v = m[1].trim();
+            return [[b.split(":")[0], v === '""' ? "" : v] as const];
+        });
+    /** The validated config (or the problems) as path -> value, to name what differs. */
+    const outcome = (raw: RawConfig): Map<string, string> => {
+        const flat = new Map<string, string>();
+        const walk = (v: unknown, at: string): unknown =>
+            v !== null && typeof v === "object"
+                ? Object.entries(v).forEach(([k, x]) => walk(x, `${at}.${k}`))
+                : flat.set(at, JSON.stringify(v));
+        try {
+            walk(validateConfig(raw), "cfg");
+        } catch (e) {
+            if (!(e instanceof ConfigError)) throw e;
+            walk(e.problems, "problems");
+        }
+        return flat;
+    };
+    test("every declared key but the secret has a default to compare", () => {
+        expect(defaults.map(([k]) => k).sort()).toEqual([...CONFIG_KEYS].sort());
+    });
+    test.each([
+        ["existing", existingRaw()],
+        ["aws", awsRaw()],
+        ["prod", awsRaw({ environment: "prod" })],
+    ])("%s", (_, base) => {
+        const differ: string[] = [];
+        for (const [key, def] of defaults) {
+            const absent = Object.fromEntries(Object.entries(base).filter(([k]) => k !== key));
+            const a = outcome(absent);
+            const d = outcome({ ...absent, [key]: def });
+            for (const p of new Set([...a.keys(), ...d.keys()]))
+                if (a.get(p) !== d.get(p))
+                    differ.push(`${key}: ${p} is ${d.get(p)} with Pulumi.yaml's default ${JSON.stringify(def)}, ${a.get(p)} without`);
+        }
+        expect(differ).toEqual([]);
     });
 });

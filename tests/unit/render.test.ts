@@ -1,5 +1,7 @@
 // Rendered files compared key by key with the guide's values (with the corrections this project
 // makes: key spellings the version reads, consume-queue size in bytes, explicit broker IPs).
+import { brokerKeys } from "../../config/brokerKeys";
+import { SUPPORTED_VERSIONS, TOPOLOGIES } from "../../config/schema";
 import { validateConfig } from "../../config/validate";
 import { RawConfig } from "../../config/validate";
 import {
@@ -94,11 +96,20 @@ describe("broker properties, key by key (RocketMQ 5.3.3)", () => {
             ...store("/app/rocketmq/storeSlave"),
         });
     });
-    test("the guide's keys that this version does not read are not written", () => {
-        const text = renderBrokerProperties(ctx, broker(ctx, "broker-a"));
-        expect(text).not.toMatch(/^mapedFileSize/m);
-        for (const k of ["storePathConsumeQueue", "storePathIndex", "storeCheckpoint", "abortFile"])
-            expect(text).not.toMatch(new RegExp(`^${k}=`, "m"));
+});
+
+describe("every key written is one the version reads, once", () => {
+    const cases = SUPPORTED_VERSIONS.flatMap((version) => TOPOLOGIES.map((topology) => [version, topology] as const));
+    test.each(cases)("%s %s", (version, topology) => {
+        const ctx = context({ version, topology, brokerProperties: JSON.stringify({ traceTopicEnable: "true", fileReservedTime: "72" }) });
+        for (const b of allBrokers(ctx.plan)) {
+            const keys = renderBrokerProperties(ctx, b)
+                .split("\n")
+                .filter((l) => l !== "" && !l.startsWith("#"))
+                .map((l) => l.slice(0, l.indexOf("=")));
+            expect([b.id, keys.filter((k) => !brokerKeys(version).has(k))]).toEqual([b.id, []]);
+            expect([b.id, keys.filter((k, i) => keys.indexOf(k) !== i)]).toEqual([b.id, []]);
+        }
     });
 });
 
@@ -127,13 +138,32 @@ describe("DLedger nodes n0..n2", () => {
 });
 
 describe("versions and overrides", () => {
-    test("4.9.7 uses the names 4.9.7 reads and points rocketmqHome at the instance (its logback lives there)", () => {
+    test("4.9.7 writes what 5.3.3 writes plus rocketmqHome, the instance directory (its logback lives in conf/ there)", () => {
         const ctx = context({ version: "4.9.7" });
-        const p = props(ctx, "broker-a");
-        expect(p.mappedFileSizeCommitLog).toBe("1073741824");
-        expect(p.mappedFileSizeConsumeQueue).toBe("6000000");
-        expect(p.rocketmqHome).toBe("/app/rocketmq/instances/broker-a");
-        expect(instanceFiles(ctx, broker(ctx, "broker-a")).map((f) => f.name)).toContain("conf/logback_broker.xml");
+        expect(props(ctx, "broker-a")).toEqual({
+            ...GUIDE_COMMON,
+            brokerName: "broker-a",
+            brokerId: "0",
+            brokerIP1: "10.0.0.12",
+            brokerIP2: "10.0.0.12",
+            listenPort: "10911",
+            brokerRole: "ASYNC_MASTER",
+            ...store("/app/rocketmq/store"),
+            rocketmqHome: "/app/rocketmq/instances/broker-a",
+        });
+        expect(instanceFiles(ctx, broker(ctx, "broker-a")).map((f) => f.name)).toEqual([
+            "broker.properties",
+            "conf/logback_broker.xml",
+            "run.sh",
+            "rocketmq-broker-a.service",
+        ]);
+        const v5 = context();
+        expect(instanceFiles(v5, broker(v5, "broker-a")).map((f) => f.name)).toEqual([
+            "broker.properties",
+            "rmq.broker.logback.xml",
+            "run.sh",
+            "rocketmq-broker-a.service",
+        ]);
     });
     test("stack-wide and per-instance overrides replace templated values and add new keys once", () => {
         const ctx = context({

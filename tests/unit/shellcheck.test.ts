@@ -3,64 +3,43 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { RawConfig, validateConfig } from "../../config/validate";
-import { dashboardDeployScript } from "../../planning/dashboard";
-import {
-    RenderContext,
-    clusterCheckScript,
-    hostTools,
-    installScript,
-    instanceDeployScript,
-    instanceFiles,
-    osTuningScript,
-    osUntuneScript,
-    smokeScript,
-    uninstallScript,
-} from "../../planning/render";
-import { render } from "../../planning/templates";
-import { allInstances, planCluster } from "../../planning/topology";
-import { existingRaw } from "./fixtures";
-
-function context(over: RawConfig): RenderContext {
-    const cfg = validateConfig(existingRaw(over));
-    return {
-        cfg,
-        plan: planCluster(cfg),
-        hosts: [1, 2, 3].map((i) => ({ name: `worker${i}`, privateAddress: `10.0.0.${10 + i}`, cpus: 2 })),
-    };
-}
-
-function scripts(ctx: RenderContext): Record<string, string> {
-    const out: Record<string, string> = {
-        "os-tuning.sh": osTuningScript(ctx, 0),
-        "os-tuning-dev.sh": osTuningScript(ctx, 0, "nvme1n1"),
-        "os-untune.sh": osUntuneScript(),
-        "install.sh": installScript(ctx, 0),
-        "uninstall.sh": uninstallScript(ctx, 0, true),
-        "cluster-check.sh": clusterCheckScript(ctx),
-        "smoke.sh": smokeScript(ctx),
-        "dashboard-deploy.sh": dashboardDeployScript(ctx, "pw"),
-        "mount-data.sh": render("host/mount-data.sh.mustache", {
-            volumeId: "vol-0abc",
-            volumeIdNoDash: "vol0abc",
-            storeRoot: "/app/rocketmq",
-        }),
-    };
-    for (const t of hostTools(ctx)) if (!t.name.endsWith(".java")) out[`tool-${t.name}`] = t.content;
-    for (const inst of allInstances(ctx.plan)) {
-        out[`deploy-${inst.id}.sh`] = instanceDeployScript(ctx, inst);
-        const run = instanceFiles(ctx, inst).find((f) => f.name === "run.sh");
-        out[`run-${inst.id}.sh`] = run!.content;
-    }
-    return out;
-}
+import { RawConfig } from "../../config/validate";
+import { PUBLIC_KEY, existingRaw } from "./fixtures";
+import { asBashFile, contextOf, renderedScripts } from "./scripts";
 
 const cases: [string, RawConfig][] = [
-    ["2m-2s-async 5.3.3", {}],
-    ["dledger 5.3.3", { topology: "dledger" }],
+    ["2m-2s-async 5.3.3", existingRaw()],
+    ["dledger 5.3.3", existingRaw({ topology: "dledger" })],
     [
         "2m-2s-sync 4.9.7 upload",
-        { topology: "2m-2s-sync", version: "4.9.7", localArchive: "/x/rocketmq-all-4.9.7-bin-release.zip", javaArchive: "/x/jdk.tar.gz" },
+        existingRaw({
+            topology: "2m-2s-sync",
+            version: "4.9.7",
+            localArchive: "/x/rocketmq-all-4.9.7-bin-release.zip",
+            javaArchive: "/x/jdk.tar.gz",
+        }),
+    ],
+    [
+        "every optional string set",
+        existingRaw({
+            hosts: JSON.stringify(
+                [1, 2, 3].map((i) => ({ name: `mq-${i}`, host: `host${i}.example.com`, privateAddress: `10.1.0.${i}`, user: "deploy" })),
+            ),
+            clusterName: "prod_cluster-1",
+            downloadUrl: "https://mirror.example.com:8443/rocketmq/5.3.3/rocketmq-all-5.3.3-bin-release.zip?sig=a%2Fb&x=1",
+            appRoot: "/opt/rmq",
+            storeRoot: "/data/rmq",
+            serviceUser: "rmq_svc",
+            serviceUserAuthorizedKeys: JSON.stringify([PUBLIC_KEY]),
+            dataDevice: "nvme1n1",
+            dashboardVersion: "2.0.1-SNAPSHOT",
+            dashboardLocalJar: "../build/rocketmq-dashboard-2.0.1-SNAPSHOT.jar",
+            brokerProperties: JSON.stringify({ messageDelayLevel: "1s 5s 10s", deleteWhen: "04;16" }),
+            instances: JSON.stringify({
+                "broker-b-s": { properties: { storePathRootDir: "/data/other/broker-b-s", listenPort: "12011" } },
+            }),
+            sysctl: JSON.stringify({ "net.ipv4.tcp_rmem": "4096 87380 6291456" }),
+        }),
     ],
 ];
 
@@ -73,12 +52,11 @@ describe("shellcheck on every rendered script", () => {
             throw new Error("shellcheck is not installed: apt-get install -y shellcheck (.ci/run does this)");
         }
     });
-    test.each(cases)("%s", (_, over) => {
+    test.each(cases)("%s", (_, raw) => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rmq-sc-"));
-        const files = Object.entries(scripts(context(over))).map(([name, text]) => {
+        const files = Object.entries(renderedScripts(contextOf(raw))).map(([name, text]) => {
             const f = path.join(dir, name);
-            // Scripts fed through stdin have no shebang of their own: check them as bash.
-            fs.writeFileSync(f, text.startsWith("#!") ? text : `#!/usr/bin/env bash\n${text}`);
+            fs.writeFileSync(f, asBashFile(text));
             return f;
         });
         try {

@@ -1,5 +1,6 @@
 import * as fs from "fs";
-import { BROKER_KEYS_DIR, brokerKeys } from "../../config/brokerKeys";
+import { BROKER_KEYS_DIR, BROKER_KEY_TYPES, brokerKeyTypes, brokerKeys } from "../../config/brokerKeys";
+import { RunError } from "@pulumi/pulumi/errors";
 import { ConfigError } from "../../config/errors";
 import { DEFAULT_VERSION, SUPPORTED_VERSIONS } from "../../config/schema";
 import { RawConfig, validateConfig } from "../../config/validate";
@@ -90,7 +91,9 @@ describe("validation before anything is created", () => {
             "instances.broker-a.properties.listenPort",
             /9876 is taken by namesrv-worker2/,
         );
-        expectProblem(existingRaw({ dashboardPort: "9876" }), "dashboardPort", /taken by dashboard|9876/);
+        expect(problems(existingRaw({ dashboardPort: "9876" }))).toEqual([
+            "dashboardPort = 9876: ports that do not collide on worker1: namesrv-worker1 needs 9876 but 9876 is taken by dashboard (brokers bind listenPort-2, listenPort and listenPort+1)",
+        ]);
     });
 
     test("two instances on one host with the same or nested store path", () => {
@@ -104,11 +107,13 @@ describe("validation before anything is created", () => {
         expectProblem(nested, "instances.broker-b-s.properties.storePathRootDir", /store directory of its own/);
     });
 
-    test("bad dLegerSelfId", () => {
-        const raw = existingRaw({ topology: "dledger", instances: JSON.stringify({ n1: { properties: { dLegerSelfId: "node1" } } }) });
-        expectProblem(raw, "instances.n1.properties.dLegerSelfId", /letter followed by digits.*n0, n1, n2/);
-        const notPeer = existingRaw({ topology: "dledger", instances: JSON.stringify({ n1: { properties: { dLegerSelfId: "n7" } } }) });
-        expectProblem(notPeer, "instances.n1.properties.dLegerSelfId", /member of dLegerPeers/);
+    test("dLegerSelfId is the stack's own (n0..n2 in host order): an override, even a plausible one, is rejected", () => {
+        for (const selfId of ["node1", "n7", "n2"]) {
+            const raw = existingRaw({ topology: "dledger", instances: JSON.stringify({ n1: { properties: { dLegerSelfId: selfId } } }) });
+            expect(problems(raw)).toEqual([
+                `instances.n1.properties.dLegerSelfId = "${selfId}": not an override: the stack sets dLegerSelfId itself, set by rocketmq:topology (dledger: n0, n1, n2 in host order)`,
+            ]);
+        }
     });
 
     test("heap larger than the host's memory, where known", () => {
@@ -201,6 +206,8 @@ describe("validation before anything is created", () => {
             throw new Error("expected a ConfigError");
         } catch (e) {
             expect(e).toBeInstanceOf(ConfigError);
+            // Pulumi's language host prints a RunError's message without "unhandled exception" and stack.
+            expect(RunError.isInstance(e)).toBe(true);
             const msg = (e as Error).message;
             expect(msg).toContain('rocketmq:topology = "x": one of');
             expect(msg).toContain('rocketmq:smokeMessages = "y": a whole number');
@@ -221,15 +228,24 @@ describe("broker key lists (config/brokerKeys, produced by scripts/gen-broker-ke
         expect(SUPPORTED_VERSIONS).toContain(DEFAULT_VERSION);
     });
 
-    test.each([...SUPPORTED_VERSIONS])("%s: a sorted list of unique names with the keys the templates write", (version) => {
-        const list = JSON.parse(fs.readFileSync(`${BROKER_KEYS_DIR}/${version}.json`, "utf8")) as string[];
-        expect([...list].sort()).toEqual(list);
-        expect(new Set(list).size).toBe(list.length);
-        for (const k of ["brokerClusterName", "brokerName", "brokerId", "namesrvAddr", "brokerIP1", "listenPort", "storePathRootDir"])
-            expect(brokerKeys(version).has(k)).toBe(true);
-        for (const k of ["mappedFileSizeCommitLog", "enableDLegerCommitLog", "dLegerGroup", "dLegerPeers", "dLegerSelfId"])
-            expect(brokerKeys(version).has(k)).toBe(true);
-    });
+    test.each([...SUPPORTED_VERSIONS])(
+        "%s: sorted unique names, each with its setter's types, with the keys the templates write",
+        (version) => {
+            const text = fs.readFileSync(`${BROKER_KEYS_DIR}/${version}.json`, "utf8");
+            const list = Object.keys(JSON.parse(text) as Record<string, string>);
+            expect([...list].sort()).toEqual(list);
+            // JSON.parse keeps the last of two equal keys: count the lines to see duplicates.
+            expect(text.trim().split("\n").length - 2).toBe(list.length);
+            for (const types of brokerKeyTypes(version).values()) for (const t of types) expect(BROKER_KEY_TYPES).toContain(t);
+            expect(brokerKeyTypes(version).get("fileReservedTime")).toEqual(["int"]);
+            expect(brokerKeyTypes(version).get("autoCreateTopicEnable")).toEqual(["boolean"]);
+            expect(brokerKeyTypes(version).get("flushDiskType")).toEqual(["string"]);
+            for (const k of ["brokerClusterName", "brokerName", "brokerId", "namesrvAddr", "brokerIP1", "listenPort", "storePathRootDir"])
+                expect(brokerKeys(version).has(k)).toBe(true);
+            for (const k of ["mappedFileSizeCommitLog", "enableDLegerCommitLog", "dLegerGroup", "dLegerPeers", "dLegerSelfId"])
+                expect(brokerKeys(version).has(k)).toBe(true);
+        },
+    );
 
     test("4.9.7 rejects keys only 5.x reads, and the ones 4.9.8 added (configBlackList)", () => {
         for (const key of ["enableControllerMode", "configBlackList"]) {

@@ -1,0 +1,112 @@
+// rocketmq:hosts (existing mode) and the aws-mode settings.
+import { AwsSettings, Environment, ExistingHostSpec, Topology } from "../schema";
+import { ADDRESS_ALLOWED, INSTANCE_TYPE, NAME, USER, validAddress, validCidr, validPublicKey } from "./patterns";
+import { Reader, checkUnique } from "./reader";
+
+/** The fields a host entry may have, and their kind; anything else is a typo and rejected. */
+export const HOST_FIELDS = {
+    name: "string",
+    host: "string",
+    privateAddress: "string",
+    user: "string",
+    port: "integer",
+    memoryMiB: "integer",
+    cpus: "integer",
+} as const;
+
+const SHAPE = "{name, host, privateAddress?, user?, port?, memoryMiB?, cpus?}";
+
+export function existingHosts(r: Reader, topology: Topology): ExistingHostSpec[] {
+    const { c } = r;
+    const hostsRaw = r.json("hosts") ?? []; // unset is the declared default, []
+    if (!Array.isArray(hostsRaw)) {
+        c.add("hosts", hostsRaw, `a list of ${SHAPE}`);
+        return [];
+    }
+    const hosts: ExistingHostSpec[] = [];
+    hostsRaw.forEach((h: unknown, i: number) => {
+        const k = `hosts[${i}]`;
+        if (typeof h !== "object" || h === null || Array.isArray(h)) {
+            c.add(k, h, `an object ${SHAPE}`);
+            return;
+        }
+        const o = h as Record<string, unknown>;
+        for (const extra of Object.keys(o).filter((f) => !(f in HOST_FIELDS)))
+            c.add(`${k}.${extra}`, o[extra], `one of the fields of ${SHAPE}`);
+        const name = String(o.name ?? "");
+        const host = String(o.host ?? "");
+        if (!NAME.test(name)) c.add(`${k}.name`, o.name, "a host name: lower-case letters, digits and -");
+        if (!validAddress(host)) c.add(`${k}.host`, o.host, `${ADDRESS_ALLOWED} to SSH to`);
+        const privateAddress = o.privateAddress == null ? host : String(o.privateAddress);
+        if (o.privateAddress != null && !validAddress(privateAddress))
+            c.add(`${k}.privateAddress`, o.privateAddress, `${ADDRESS_ALLOWED} the other hosts reach this one at`);
+        const user = String(o.user ?? "root");
+        if (!USER.test(user)) c.add(`${k}.user`, o.user, "a Unix user name");
+        const port = o.port === undefined ? 22 : whole(o.port);
+        if (!Number.isInteger(port) || port < 1 || port > 65535) c.add(`${k}.port`, o.port, "a TCP port 1-65535");
+        const memoryMiB = o.memoryMiB === undefined ? undefined : whole(o.memoryMiB);
+        if (memoryMiB !== undefined && (!Number.isInteger(memoryMiB) || memoryMiB < 512))
+            c.add(`${k}.memoryMiB`, o.memoryMiB, "a whole number of MiB, at least 512");
+        const cpus = o.cpus === undefined ? undefined : whole(o.cpus);
+        if (cpus !== undefined && (!Number.isInteger(cpus) || cpus < 1)) c.add(`${k}.cpus`, o.cpus, "a whole number >= 1");
+        hosts.push({ name, host, privateAddress, user, port, memoryMiB, cpus });
+    });
+    checkUnique(
+        c,
+        "hosts[].name",
+        hosts.map((h) => h.name),
+    );
+    checkUnique(
+        c,
+        "hosts[].host",
+        hosts.map((h) => `${h.host}:${h.port}`),
+    );
+    checkUnique(
+        c,
+        "hosts[].privateAddress",
+        hosts.map((h) => h.privateAddress),
+    );
+    if (hosts.length !== 3)
+        c.add("hosts", `${hosts.length} host(s)`, `exactly 3 hosts: topology ${topology} places name servers and brokers on worker1..3`);
+    return hosts;
+}
+
+/** A JSON number, or digits only (Number() alone would take " 22" and "0x16"). */
+function whole(v: unknown): number {
+    return typeof v === "number" ? v : typeof v === "string" && /^[0-9]+$/.test(v) ? Number(v) : NaN;
+}
+
+export function awsSettings(r: Reader, environment: Environment): AwsSettings {
+    const { c } = r;
+    const cidrsRaw = r.json("allowedCidrs") ?? []; // unset is the declared default, []
+    const allowedCidrs: string[] = [];
+    if (!Array.isArray(cidrsRaw) || cidrsRaw.length === 0) {
+        c.add(
+            "allowedCidrs",
+            cidrsRaw,
+            "a non-empty list of CIDRs allowed to reach SSH, name servers, brokers and the dashboard (aws mode has no open default)",
+        );
+    } else {
+        for (const cidr of cidrsRaw) {
+            if (typeof cidr !== "string" || !validCidr(cidr)) c.add("allowedCidrs", cidr, "an IPv4 CIDR like 203.0.113.0/24");
+            else if (cidr === "0.0.0.0/0" && environment === "prod")
+                c.add("allowedCidrs", cidr, "a narrower range: 0.0.0.0/0 is refused when environment is prod");
+            else allowedCidrs.push(cidr);
+        }
+    }
+    const sshPublicKey = r.str("sshPublicKey", "");
+    if (!validPublicKey(sshPublicKey))
+        c.add(
+            "sshPublicKey",
+            sshPublicKey || undefined,
+            "an OpenSSH public key (ssh-ed25519 ... or ssh-rsa ...); its private half goes in rocketmq:sshPrivateKey (secret)",
+        );
+    const instanceType = r.str("instanceType", "t3.large");
+    if (!INSTANCE_TYPE.test(instanceType)) c.add("instanceType", instanceType, "an EC2 instance type such as t3.large");
+    const ami = r.str("ami", "ubuntu-24.04");
+    if (!["ubuntu-24.04", "ubuntu-22.04", "al2023"].includes(ami) && !/^ami-[0-9a-f]{8,17}$/.test(ami))
+        c.add("ami", ami, "ubuntu-24.04, ubuntu-22.04, al2023 or an ami-... id");
+    const vpcCidr = r.str("vpcCidr", "10.20.0.0/16");
+    if (!validCidr(vpcCidr) || Number(vpcCidr.split("/")[1]) > 24) c.add("vpcCidr", vpcCidr, "an IPv4 CIDR of /24 or larger");
+    return { instanceType, ami, allowedCidrs, sshPublicKey, dataVolumeGiB: r.int("dataVolumeGiB", 50, 8, 16384), vpcCidr };
+}

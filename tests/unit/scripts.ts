@@ -1,0 +1,82 @@
+// Every script and command text the stack runs on a host, rendered from a validated config the way
+// the program does it (contextFromFacts), for the shell checks in shellcheck.test and hostile.test.
+import { validateConfig } from "../../config/validate";
+import { RawConfig } from "../../config/validate";
+import { contextFromFacts } from "../../planning/context";
+import { dashboardDeployScript } from "../../planning/dashboard";
+import {
+    RenderContext,
+    clusterCheckScript,
+    hostTools,
+    installScript,
+    instanceDeployScript,
+    instanceFiles,
+    instanceRemoveCommand,
+    osTuningScript,
+    osUntuneScript,
+    smokeScript,
+    uninstallScript,
+} from "../../planning/render";
+import { render } from "../../planning/templates";
+import { allInstances, hostNames } from "../../planning/topology";
+
+/** Validated config -> render context, with the cluster addresses the config gives (aws: 10.20.0.x). */
+export function contextOf(raw: RawConfig): RenderContext {
+    const cfg = validateConfig(raw);
+    const names = hostNames(cfg);
+    return contextFromFacts(
+        cfg,
+        names,
+        names.map((_, i) => ({ privateAddress: cfg.existingHosts[i]?.privateAddress ?? `10.20.0.${11 + i}`, cpus: 2, memoryMiB: 8192 })),
+    );
+}
+
+/** File name -> script text. Scripts fed through stdin have no shebang of their own. */
+export function renderedScripts(ctx: RenderContext): Record<string, string> {
+    const out: Record<string, string> = {
+        "os-tuning.sh": osTuningScript(ctx, 0),
+        "os-tuning-dev.sh": osTuningScript(ctx, 0, "nvme1n1"),
+        "os-untune.sh": osUntuneScript(),
+        "install.sh": installScript(ctx, 0),
+        "uninstall.sh": uninstallScript(ctx, 0, true),
+        "cluster-check.sh": clusterCheckScript(ctx),
+        "smoke.sh": smokeScript(ctx),
+        "dashboard-deploy.sh": dashboardDeployScript(ctx, "pw"),
+        "mount-data.sh": render("host/mount-data.sh.mustache", {
+            volumeId: "vol-0abc",
+            volumeIdNoDash: "vol0abc",
+            storeRoot: ctx.cfg.storeRoot,
+        }),
+    };
+    for (const t of hostTools(ctx)) if (!t.name.endsWith(".java")) out[`tool-${t.name}`] = t.content;
+    for (const inst of allInstances(ctx.plan)) {
+        out[`deploy-${inst.id}.sh`] = instanceDeployScript(ctx, inst);
+        out[`remove-${inst.id}.sh`] = `${instanceRemoveCommand(ctx.cfg, inst, true)}\n`;
+        const run = instanceFiles(ctx, inst).find((f) => f.name === "run.sh");
+        out[`run-${inst.id}.sh`] = run!.content;
+    }
+    return out;
+}
+
+/** The text with a bash shebang, so shellcheck checks stdin-fed scripts as bash too. */
+export function asBashFile(text: string): string {
+    return text.startsWith("#!") ? text : `#!/usr/bin/env bash\n${text}`;
+}
+
+/**
+ * Lines of `script` the shell reads as code: everything but the bodies of quoted heredocs
+ * (`<<'EOF'` ... `EOF`), whose text bash passes on without expanding anything.
+ */
+export function shellCodeLines(script: string): string[] {
+    const code: string[] = [];
+    let end: string | undefined;
+    for (const line of script.split("\n")) {
+        if (end !== undefined) {
+            if (line === end) end = undefined;
+            continue;
+        }
+        code.push(line);
+        end = /<<-?'([A-Za-z_][A-Za-z0-9_]*)'/.exec(line)?.[1];
+    }
+    return code;
+}
