@@ -163,6 +163,26 @@ t_async_up() {
   dashboard_requires_login
 }
 
+# Neither the deployer's SSH key nor the dashboard password may appear in clear in the state
+# directory (checkpoints, history, backups) or in anything the engine printed.
+t_secrets_stay_secret() {
+  cd "$WORK/project" || return 1
+  local pw key_line hits
+  pw=$(pulumi stack output dashboardAdminPassword --show-secrets)
+  [ "${#pw}" -ge 16 ] || fail "no dashboard password to look for"
+  key_line=$(sed -n 2p "$RMQ_TEST_HOSTS_KEY")
+  [ "${#key_line}" -ge 40 ] || fail "no key material to look for"
+  [ -n "$(find "$WORK/state" -path '*history*' -type f | head -1)" ] || fail "the state has no history to search"
+  hits=$(grep -rlF -e "$pw" -e "$key_line" "$WORK/state" "$WORK"/*.out 2>/dev/null || true)
+  [ -z "$hits" ] || fail "secrets in clear in: $hits"
+  # The search itself finds them where they are in clear.
+  printf 'x %s x\n' "$pw" >"$WORK/canary.out"
+  hits=$(grep -rlF -e "$pw" "$WORK"/*.out || true)
+  rm -f "$WORK/canary.out"
+  [ -n "$hits" ] || fail "the search does not find a password written in clear"
+  record "a2. secrets: $(find "$WORK/state" -type f | wc -l) state files and $(find "$WORK" -maxdepth 1 -name "*.out" | wc -l) engine outputs searched, no SSH key or dashboard password in clear"
+}
+
 t_noop_rerun() {
   cd "$WORK/project" || return 1
   all_pids >"$WORK/pids.before"
