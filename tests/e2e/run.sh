@@ -46,11 +46,12 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
   run_test "a. 2m-2s-async 5.3.3: preview, up, clusterList, systemd units, quickstart 1000, dashboard login" t_async_up
   if [ "${results[-1]:0:4}" != PASS ]; then
     local t
-    for t in a2 b c d e j k; do blocked "$t" "a"; done
+    for t in a2 b b2 c d e j k; do blocked "$t" "a"; done
     return 0
   fi
   run_test "a2. secrets stay secret: not in the state (history, backups) nor the engine's output" t_secrets_stay_secret
   run_test "b. no change: preview --expect-no-changes, up touches no process" t_noop_rerun
+  run_test "b2. toggling purgeDataOnDestroy restarts nothing" t_purge_toggle
   run_test "c. broker-a heap change restarts only broker-a" t_targeted_change
   run_test "d. stack-wide broker property: brokers roll one at a time under load, nothing lost" t_rolling_all
   run_test "e. machine restart: systemd brings worker3's instances back, nothing lost" t_machine_restart
@@ -61,6 +62,7 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
 set_dledger() {
   fresh_hosts systemd
   run_test "f. dledger 5.3.3: up, one leader, SIGKILL of the leader under load, nothing lost" t_dledger
+  run_test "f2. dledger rolling change: followers first, the leader last, nothing lost" t_dledger_rolling
 }
 
 set_sync() {

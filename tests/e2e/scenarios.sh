@@ -130,6 +130,11 @@ all_acked_consumed() {
   echo "$acked $failed"
 }
 
+down_before() { # down_before PORTS_LOG A B: every down sample of A precedes every down sample of B
+  awk -v a="$2" -v b="$3" '$3 == "down" && $2 == a { la = $1 } $3 == "down" && $2 == b && !fb { fb = $1 }
+    END { exit !(la && fb && la < fb) }' "$1"
+}
+
 # Background sampler: every 0.5 s, "epochMillis endpoint up|down" per broker endpoint (TCP).
 start_port_watch() {
   local out=$1
@@ -195,6 +200,20 @@ t_noop_rerun() {
   [ "$(wc -l <"$WORK/pids.after")" -ge 8 ] || fail "expected at least 8 services (3 name servers, 4 brokers, dashboard), got $(cat "$WORK/pids.after")"
 }
 
+# Where data goes on destroy is not a reason to restart anything.
+t_purge_toggle() {
+  cd "$WORK/project" || return 1
+  all_pids >"$WORK/pids.before"
+  pulumi config set rocketmq:purgeDataOnDestroy true
+  pulumi_up >"$WORK/up-toggle1.out" 2>&1 || { tail -40 "$WORK/up-toggle1.out" >&2; fail "pulumi up failed"; }
+  pulumi config set rocketmq:purgeDataOnDestroy false
+  pulumi_up >"$WORK/up-toggle2.out" 2>&1 || { tail -40 "$WORK/up-toggle2.out" >&2; fail "pulumi up failed"; }
+  all_pids >"$WORK/pids.after"
+  local changed
+  changed=$(restarted_instances "$WORK/pids.before" "$WORK/pids.after")
+  [ -z "$changed" ] || fail "toggling purgeDataOnDestroy restarted: $changed"
+}
+
 restarted_instances() { # IDs whose PID differs between two all_pids files
   { diff <(sort "$1") <(sort "$2") || true; } | awk '/^>/ { print $3 }' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
@@ -245,6 +264,10 @@ t_rolling_all() {
   cat "$run/timeline.txt" >&2
   [ "$(grep -c '^down ' "$run/timeline.txt")" -eq 4 ] || fail "the timeline does not show each of the 4 brokers down once"
   grep -q '^max-down-at-once 1$' "$run/timeline.txt" || fail "two brokers were down at the same time: $(grep max-down "$run/timeline.txt")"
+  # Replicas first: each slave's restart ended before its master's began.
+  down_before "$run/ports.log" 10.77.0.13:11011 10.77.0.12:10911 || fail "broker-a's master restarted before its slave"
+  down_before "$run/ports.log" 10.77.0.12:11011 10.77.0.13:10911 || fail "broker-b's master restarted before its slave"
+  grep -q 'broker-a-s: 10.77.0.13:11011 is [0-9]* bytes behind 10.77.0.12:10911' "$WORK/up4.out" || fail "broker-a-s's restart was not gated on catching up with its master"
   local counts
   counts=$(all_acked_consumed "$run/sent.log" RollingTest)
   record "d. rolling change of all 4 brokers: up ${up_s} s; $(grep '^down ' "$run/timeline.txt" | sed 's/^down //' | tr '\n' ';' | sed 's/;$//'); producer: ${counts% *} acknowledged (all consumed), ${counts#* } failed sends"
@@ -335,6 +358,37 @@ t_dledger() {
   units=$(units_enabled_active)
   [ "$units" -eq 7 ] || fail "expected 7 systemd units (3 name servers, 3 DLedger brokers, the dashboard), found $units"
   RMQ_E2E_FIGURES=$FIGURES "$REPO/tests/e2e/failover.sh" "$WORK" >&2 || fail "failover lost messages or did not recover"
+}
+
+# A stack-wide change on a DLedger group: followers restart first, the leader (whoever it is at
+# update time) last, one at a time, while a producer sends; nothing acknowledged is lost.
+t_dledger_rolling() {
+  cd "$WORK/project" || return 1
+  local run=$WORK/dl-rolling leader t0 counts
+  rm -rf "$run"; mkdir -p "$run"
+  leader=$(broker_rows | awk '$2 == 0 { print $3 }')
+  [ -n "$leader" ] || fail "no leader before the change"
+  BROKER_ENDPOINTS=(10.77.0.11:30911 10.77.0.12:30911 10.77.0.13:30911)
+  start_producer "$run/sent.log" DLedgerRolling
+  start_port_watch "$run/ports.log"
+  pulumi config set --path 'rocketmq:brokerProperties.sendMessageThreadPoolNums' 4
+  t0=$SECONDS
+  pulumi_up >"$WORK/up-dl2.out" 2>&1 || { touch "$run/ports.log.stop"; stop_producer "$run/sent.log"; tail -60 "$WORK/up-dl2.out" >&2; fail "pulumi up failed"; }
+  local up_s=$((SECONDS - t0))
+  sleep 5
+  touch "$run/ports.log.stop"
+  stop_producer "$run/sent.log"
+  wait
+  local ep downs=0
+  for ep in "${BROKER_ENDPOINTS[@]}"; do
+    grep -q " $ep down$" "$run/ports.log" && downs=$((downs + 1))
+    [ "$ep" = "$leader" ] && continue
+    down_before "$run/ports.log" "$ep" "$leader" || fail "the leader $leader restarted before follower $ep"
+  done
+  [ "$downs" -eq 3 ] || fail "expected all 3 members to restart, saw $downs"
+  awk '$3 == "down" { d[$1]++ } END { for (t in d) if (d[t] > 1) exit 1 }' "$run/ports.log" || fail "two members were down at the same time"
+  counts=$(all_acked_consumed "$run/sent.log" DLedgerRolling)
+  record "f2. dledger rolling change: up ${up_s} s, leader $leader restarted last; producer: ${counts% *} acknowledged (all consumed), ${counts#* } failed sends"
 }
 
 smoke_on_host() { # the stack's own smoke tool on worker2: N messages round trip

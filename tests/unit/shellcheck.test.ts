@@ -17,6 +17,7 @@ import {
     smokeScript,
     uninstallScript,
 } from "../../planning/render";
+import { rollScript, rollingOrder } from "../../planning/rolling";
 import { render } from "../../planning/templates";
 import { allInstances, planCluster } from "../../planning/topology";
 import { existingRaw } from "./fixtures";
@@ -52,6 +53,7 @@ function scripts(ctx: RenderContext): Record<string, string> {
         const run = instanceFiles(ctx, inst).find((f) => f.name === "run.sh");
         out[`run-${inst.id}.sh`] = run!.content;
     }
+    for (const step of rollingOrder(ctx.plan)) out[`roll-${step.inst.id}${step.finish ? "-leader" : ""}.sh`] = rollScript(ctx, step);
     return out;
 }
 
