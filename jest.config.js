@@ -1,19 +1,7 @@
-/** unit: fast, no root. hosts: real SSH hosts and RocketMQ (tests/hosts/run.sh sets them up). */
+/** Unit tests: fast, no root, no hosts. The end-to-end suite is tests/e2e/run.sh (bash). */
 module.exports = {
-    projects: [
-        {
-            displayName: "unit",
-            preset: "ts-jest",
-            testEnvironment: "node",
-            roots: ["<rootDir>/tests/unit"],
-            transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: { warnOnly: false } }] },
-        },
-        {
-            displayName: "hosts",
-            preset: "ts-jest",
-            testEnvironment: "node",
-            roots: ["<rootDir>/tests/hosts"],
-            transform: { "^.+\\.ts$": ["ts-jest", {}] },
-        },
-    ],
+    preset: "ts-jest",
+    testEnvironment: "node",
+    roots: ["<rootDir>/tests/unit"],
+    transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: { warnOnly: false } }] },
 };

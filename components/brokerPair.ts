@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { BrokerGroupPlan, BrokerPlan, InstancePlan } from "../planning/topology";
-import { InstanceDeps, deployInOrder } from "./instanceService";
+import { InstanceDeps, instanceService } from "./instanceService";
 
 export interface BrokerPairArgs {
     /** A planned master and, unless 2m-noslave, its slave. */
@@ -12,8 +12,8 @@ export interface BrokerPairArgs {
 }
 
 /**
- * A master on one host and its slave on another. The slave starts after its master, and each
- * start is gated by clusterList showing it with its BID, so restarts happen one at a time.
+ * A master on one host and its slave on another, started together, each gated by clusterList
+ * showing it with its BID. Changes roll through RocketMqCluster's rolling restart.
  */
 export class BrokerPair extends pulumi.ComponentResource {
     readonly services: command.remote.Command[];
@@ -21,7 +21,9 @@ export class BrokerPair extends pulumi.ComponentResource {
     constructor(name: string, args: BrokerPairArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rocketmq:index:BrokerPair", name, {}, opts);
         const role = (m: InstancePlan) => ((m as BrokerPlan).brokerId === 0 ? "master" : "slave");
-        this.services = deployInOrder(this, args.group.members, args.deps, args.dependsOn, (m) => `${name}-${role(m)}`);
+        this.services = args.group.members.map((m) =>
+            instanceService(`${name}-${role(m)}`, m, args.deps, { parent: this, dependsOn: args.dependsOn }),
+        );
         this.registerOutputs({ brokerName: args.group.brokerName });
     }
 }

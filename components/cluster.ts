@@ -10,7 +10,7 @@ import { ClusterChecks } from "./clusterChecks";
 import { DLedgerGroup } from "./dledgerGroup";
 import { Dashboard } from "./dashboard";
 import { Host } from "./hosts/host";
-import { InstanceDeps } from "./instanceService";
+import { InstanceDeps, rollingRestarts } from "./instanceService";
 import { NameServerNode } from "./nameServerNode";
 import { OsTuning } from "./osTuning";
 import { RocketMqInstall } from "./rocketmqInstall";
@@ -27,8 +27,10 @@ export interface RocketMqClusterArgs {
 }
 
 /**
- * The whole cluster on its hosts: OS tuning and install on every host in parallel, then name
- * servers, then brokers one at a time (each gated by clusterList), then the dashboard and checks.
+ * The whole cluster on its hosts: OS tuning and install on every host in parallel, then the name
+ * servers, then every broker in parallel (each gated by clusterList), then the dashboard and checks.
+ * A change to a running cluster stages new files everywhere and restarts the changed instances one
+ * at a time (rollingRestarts: name servers, replicas before masters, DLedger leader last).
  */
 export class RocketMqCluster extends pulumi.ComponentResource {
     readonly nameServers: NameServerNode[];
@@ -36,6 +38,7 @@ export class RocketMqCluster extends pulumi.ComponentResource {
     readonly dashboard?: Dashboard;
     readonly checks: ClusterChecks;
     readonly services: Record<string, command.remote.Command> = {};
+    readonly rollingRestarts: command.remote.Command[];
 
     constructor(name: string, args: RocketMqClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rocketmq:index:RocketMqCluster", name, {}, opts);
@@ -70,18 +73,17 @@ export class RocketMqCluster extends pulumi.ComponentResource {
             return node;
         });
 
-        // Groups are chained, so a change that touches every broker restarts them one at a time.
-        let previous: pulumi.Resource[] = [...this.nameServers.map((n) => n.service), ...installs.map((i) => i.command)];
+        const brokerDeps: pulumi.Resource[] = [...this.nameServers.map((n) => n.service), ...installs.map((i) => i.command)];
         this.brokerGroups = plan.groups.map((group) => {
-            const groupArgs = { group, deps, dependsOn: previous };
+            const groupArgs = { group, deps, dependsOn: brokerDeps };
             const component =
                 group.kind === "dledger"
                     ? new DLedgerGroup(`${name}-dledger`, groupArgs, { parent: this })
                     : new BrokerPair(`${name}-${group.brokerName}`, groupArgs, { parent: this });
             component.services.forEach((svc, i) => (this.services[group.members[i].id] = svc));
-            previous = [...previous, ...component.services];
             return component;
         });
+        this.rollingRestarts = rollingRestarts(this, name, plan, this.services, deps);
 
         if (plan.dashboardHostIndex !== undefined) {
             this.dashboard = new Dashboard(
@@ -100,7 +102,13 @@ export class RocketMqCluster extends pulumi.ComponentResource {
         const revision = ctx.apply((c) => digest(allInstances(c.plan).map((inst) => instanceDeployScript(c, inst))));
         this.checks = new ClusterChecks(
             `${name}-checks`,
-            { host: hosts[0], ctx, smokeMessages: cfg.smokeMessages, brokers: Object.values(this.services), revision },
+            {
+                host: hosts[0],
+                ctx,
+                smokeMessages: cfg.smokeMessages,
+                brokers: [...Object.values(this.services), ...this.rollingRestarts],
+                revision,
+            },
             { parent: this },
         );
         this.registerOutputs({});

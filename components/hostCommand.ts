@@ -9,6 +9,10 @@ export interface HostCommandArgs {
     remove?: string;
     /** The script holds a secret: keep it and the output out of diffs and logs. */
     secret?: boolean;
+    /** Arguments the script gets on update instead of create (e.g. "stage"); default: the same run. */
+    updateArgs?: string;
+    /** Create runs nothing (the script is only recorded): for steps that matter on updates only. */
+    updateOnly?: boolean;
 }
 
 /**
@@ -20,7 +24,13 @@ export function hostCommand(name: string, host: Host, args: HostCommandArgs, opt
         name,
         {
             connection: host.connection,
-            create: asRoot(host.user),
+            create: args.updateOnly ? "cat >/dev/null" : asRoot(host.user),
+            update:
+                args.updateArgs !== undefined
+                    ? asRoot(host.user, `bash -s -- ${args.updateArgs}`)
+                    : args.updateOnly
+                      ? asRoot(host.user)
+                      : undefined,
             stdin: args.secret ? pulumi.secret(args.script) : args.script,
             delete: args.remove === undefined ? undefined : inlineScript(host.user, args.remove),
             addPreviousOutputInEnv: false,

@@ -2,7 +2,8 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/schema";
 import { RenderContext, instanceDeployScript, instanceRemoveCommand } from "../planning/render";
-import { InstancePlan, findInstance } from "../planning/topology";
+import { rollScript, rollingOrder } from "../planning/rolling";
+import { ClusterPlan, InstancePlan, findInstance } from "../planning/topology";
 import { hostCommand } from "./hostCommand";
 import { Host } from "./hosts/host";
 
@@ -17,8 +18,9 @@ export interface InstanceDeps {
 }
 
 /**
- * One RocketMQ process: writes its files, restarts it (only it) and waits until it is healthy.
- * Unchanged inputs run nothing; changed inputs rerun exactly this script.
+ * One RocketMQ process. Created: its files are written, it starts and is waited for (instances
+ * start in parallel). Changed: its files are only staged while the old process keeps serving;
+ * its step in the rolling restart (rollingRestarts) restarts it. Unchanged inputs run nothing.
  */
 export function instanceService(
     name: string,
@@ -33,28 +35,36 @@ export function instanceService(
             // Render from the host-sized plan (same instance, real heap and thread counts).
             script: deps.ctx.apply((ctx) => instanceDeployScript(ctx, findInstance(ctx.plan, inst.id))),
             remove: instanceRemoveCommand(deps.cfg, inst, deps.purgeOnDestroy),
+            updateArgs: "stage",
         },
         opts,
     );
 }
 
 /**
- * Deploys members one after another: each waits for the previous one, so a change touching all of
- * them restarts them one at a time, each gated by its own health check.
+ * The rolling restart: one step per instance (and a second pass per DLedger group for its
+ * leader), chained in rollingOrder. A step runs only when its instance's files changed; every step
+ * waits for the one before, so restarts happen one at a time, each gated by rmq-roll's checks.
  */
-export function deployInOrder(
+export function rollingRestarts(
     parent: pulumi.Resource,
-    members: InstancePlan[],
+    namePrefix: string,
+    plan: ClusterPlan,
+    services: Record<string, command.remote.Command>,
     deps: InstanceDeps,
-    dependsOn: pulumi.Resource[],
-    nameOf: (member: InstancePlan) => string,
 ): command.remote.Command[] {
-    const services: command.remote.Command[] = [];
-    let previous = dependsOn;
-    for (const member of members) {
-        const svc = instanceService(nameOf(member), member, deps, { parent, dependsOn: previous });
-        services.push(svc);
-        previous = [...dependsOn, svc];
+    const steps: command.remote.Command[] = [];
+    let previous: pulumi.Resource[] = Object.values(services);
+    for (const step of rollingOrder(plan)) {
+        const id = step.inst.id;
+        const cmd = hostCommand(
+            `${namePrefix}-${id}-roll${step.finish ? "-leader" : ""}`,
+            deps.hosts[step.inst.hostIndex],
+            { script: deps.ctx.apply((ctx) => rollScript(ctx, { ...step, inst: findInstance(ctx.plan, id) })), updateOnly: true },
+            { parent, dependsOn: [...previous, services[id]] },
+        );
+        steps.push(cmd);
+        previous = [cmd];
     }
-    return services;
+    return steps;
 }

@@ -18,6 +18,13 @@ export class OsTuning extends pulumi.ComponentResource {
     constructor(name: string, args: OsTuningArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rocketmq:index:OsTuning", name, {}, opts);
         this.command = hostCommand(`${name}-apply`, args.host, { script: args.script, remove: osUntuneScript() }, { parent: this });
+        // What the script could not do (kernel settings on a host whose /proc/sys is read-only)
+        // must reach the user as a warning, not only as text in a command's output.
+        this.command.stderr.apply((stderr) => {
+            for (const line of (stderr ?? "").split("\n")) {
+                if (line.startsWith("WARNING: ")) pulumi.log.warn(`${args.host.name}: ${line.slice("WARNING: ".length)}`, this);
+            }
+        });
         this.registerOutputs({ stdout: this.command.stdout });
     }
 }

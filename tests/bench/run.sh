@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Benchmark: prints figures, asserts nothing. Real engine, real hosts, real RocketMQ.
+# Benchmark: prints figures, asserts nothing. Real engine, systemd test machines, real RocketMQ.
 #   fresh `pulumi up` to a verified cluster per topology; the host phase (OS tuning + install) for
-#   one host alone vs all three (the hosts deploy in parallel); no-op up; targeted change;
-#   DLedger failover (median of 3); quickstart 1000-message produce/consume; toolchain cold/warm.
+#   one host alone vs all three (the hosts deploy in parallel); no-op up; one-broker change;
+#   all-broker rolling change; destroy; DLedger failover (median of 3); the guide's quickstart
+#   1000-message produce/consume; toolchain cold/warm.
 set -euo pipefail
 export RMQ_E2E_WORK=${RMQ_BENCH_WORK:-/var/tmp/rmq-bench}
 export RMQ_E2E_FIGURES=${RMQ_BENCH_FIGURES:-/var/tmp/rmq-bench-figures.txt}
@@ -20,8 +21,8 @@ figure "toolchain warm check: $((SECONDS - t0)) s"
 cold=$(cat "$CACHE"/pulumi-*/build-times.txt 2>/dev/null || true)
 figure "toolchain cold build (recorded when it was built): ${cold:-not recorded}"
 prepare_artifacts
-hosts_down
-hosts_up
+fresh() { hosts_down; hosts_up; }
+fresh
 
 # Host phase alone: one host, then all three (targets: the ssh/os/install commands).
 stack_init 5.3.3
@@ -53,9 +54,19 @@ figure "no-op up: $(timed pulumi_up) s"
 quickstart_roundtrip "bench 2m-2s-async"
 pulumi config set --path 'rocketmq:instances.broker-a.heap' 768m
 figure "targeted change (broker-a heap), up: $(timed pulumi_up) s"
+pulumi config set --path 'rocketmq:brokerProperties.sendMessageThreadPoolNums' 4
+figure "rolling change of all 4 brokers (stack-wide property), up: $(timed pulumi_up) s"
 figure "destroy: $(timed pulumi destroy --yes --skip-preview --non-interactive) s"
 
-pulumi config rm --path 'rocketmq:instances.broker-a' >/dev/null
+for topology in 2m-2s-sync 2m-noslave; do
+  fresh
+  stack_init 5.3.3
+  pulumi config set rocketmq:topology "$topology"
+  figure "fresh up to verified cluster, $topology: $(timed pulumi_up) s"
+done
+
+fresh
+stack_init 5.3.3
 pulumi config set rocketmq:topology dledger
 figure "fresh up to verified cluster, dledger: $(timed pulumi_up) s"
 for i in 1 2 3; do

@@ -8,14 +8,9 @@ set -euo pipefail
 work=$1
 run=$work/failover-$(date +%s)
 mkdir -p "$run"
-namesrv="${HOST_IPS[0]}:9876;${HOST_IPS[1]}:9876;${HOST_IPS[2]}:9876"
+namesrv=$NAMESRV_ADDRS
 topic=FailoverTest
-lib="$DIST/unpacked/rocketmq-all-${VERSION:-5.3.3}-bin-release/lib"
-if [ ! -d "$lib" ]; then
-  mkdir -p "$DIST/unpacked"
-  unzip -q -o "$DIST/rocketmq-all-${VERSION:-5.3.3}-bin-release.zip" -d "$DIST/unpacked"
-fi
-client() { java -Xmx256m -Duser.home="$run" -cp "$lib/*" "$REPO/templates/RmqSmoke.java" "$@"; }
+client() { smoke_client "$@"; }
 
 on_host "${HOST_IPS[0]}" /app/rocketmq/bin/mqadmin updateTopic -c rocketmq-cluster -t "$topic" -r 4 -w 4 >/dev/null
 leader=$(broker_rows | awk '$2 == 0 { print $3 }')
@@ -53,6 +48,6 @@ if [ "$failed" -eq 0 ]; then first_ok=$kill_ms; fi
 echo "new leader: $new_leader" >&2
 awk -v k="$kill_ms" -v l="$leader_ms" -v s="$first_ok" -v n="$failed" \
   'BEGIN { printf "dledger-failover: new leader listed after %.1f s, sends ok again after %.1f s (%d sends failed)\n", (l - k) / 1000, (s - k) / 1000, n }' |
-  tee -a "${RMQ_E2E_FIGURES:-/dev/null}"
+  tee -a "$FIGURES"
 client consume --namesrv "$namesrv" --topic "$topic" --group "failover-$(date +%s)" --expect "$run/sent.log" --timeout-seconds 120 | tee "$run/consume.out"
 grep -q 'missing=0' "$run/consume.out"

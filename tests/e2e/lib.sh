@@ -12,6 +12,7 @@ BRIDGE_IP=10.77.0.1
 HOST_IPS=(10.77.0.11 10.77.0.12 10.77.0.13)
 DASHBOARD_VERSION=${DASHBOARD_VERSION:-2.0.0}
 WORK=${RMQ_E2E_WORK:-/var/tmp/rmq-e2e}
+FIGURES=${RMQ_E2E_FIGURES:-$WORK-figures.txt}
 export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE:-rocketmq-pulumi-local-test}
 
 log() { printf '\n[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -23,19 +24,17 @@ prepare_toolchain() {
   pulumi version >&2
 }
 
+# RocketMQ 5.3.3 and 4.9.7 (Maven Central jars, the guide's quickstart classes in lib/) and the
+# dashboard (Maven build of ../shared/vendor): all cached in $DIST.
 prepare_artifacts() {
   log "rocketmq artifacts"
   "$REPO/scripts/rocketmq-dist.sh" rocketmq 5.3.3 >&2
-  # The Maven mirror reachable here lacks 4.9.8's broker/namesrv and every rocketmq-dashboard
-  # jar (404): build them only where they can be had (RMQ_E2E_FULL=1).
-  if [ "${RMQ_E2E_FULL:-0}" = 1 ]; then
-    "$REPO/scripts/rocketmq-dist.sh" rocketmq 4.9.8 >&2
-    "$REPO/scripts/rocketmq-dist.sh" dashboard "$DASHBOARD_VERSION" >&2
-  fi
+  "$REPO/scripts/rocketmq-dist.sh" rocketmq 4.9.7 >&2
+  "$REPO/scripts/rocketmq-dist.sh" dashboard "$DASHBOARD_VERSION" >&2
 }
 
-hosts_up() {
-  log "test hosts up"
+hosts_up() { # RMQ_TEST_HOSTS_INIT=none boots the machines without systemd
+  log "test hosts up (init: ${RMQ_TEST_HOSTS_INIT:-systemd})"
   "$REPO/scripts/test-hosts.sh" up 3 >&2
   eval "$("$REPO/scripts/test-hosts.sh" env)"
   "$REPO/scripts/artifact-server.sh" start "$DIST" "$ARTIFACT_PORT" >&2
@@ -62,11 +61,7 @@ stack_init() {
   pulumi stack init local >/dev/null 2>&1 || pulumi stack select local
   pulumi config set --secret rocketmq:sshPrivateKey <"$RMQ_TEST_HOSTS_KEY" >/dev/null
   use_version "$version"
-  if [ -f "$DIST/rocketmq-dashboard-$DASHBOARD_VERSION.jar" ]; then
-    pulumi config set rocketmq:dashboardSha512 "$(sha_of "$DIST/rocketmq-dashboard-$DASHBOARD_VERSION.jar")"
-  else
-    pulumi config set rocketmq:dashboardEnabled false # no dashboard jar could be had here
-  fi
+  pulumi config set rocketmq:dashboardSha512 "$(sha_of "$DIST/rocketmq-dashboard-$DASHBOARD_VERSION.jar")"
 }
 
 use_version() {
@@ -107,3 +102,21 @@ rocketmq_pids() {
   # shellcheck disable=SC2016  # expanded on the host
   on_host "$1" 'self=$(readlink /proc/self/ns/net); for p in $(pgrep -f "[o]rg.apache.rocketmq|[r]ocketmq-dashboard"); do [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$self" ] && echo "$p"; done; true'
 }
+
+record() { echo "$*" | tee -a "$FIGURES" >&2; }
+
+fail() { echo "ASSERTION FAILED: $*" >&2; return 1; }
+
+# The stack's smoke/failover client (templates/RmqSmoke.java), run on this machine against the
+# hosts, with the lib/ of the distribution of VERSION (default 5.3.3).
+smoke_client() {
+  local lib="$DIST/unpacked/rocketmq-all-${VERSION:-5.3.3}-bin-release/lib"
+  if [ ! -d "$lib" ]; then
+    mkdir -p "$DIST/unpacked"
+    unzip -q -o "$DIST/rocketmq-all-${VERSION:-5.3.3}-bin-release.zip" -d "$DIST/unpacked"
+  fi
+  mkdir -p "$WORK/client-home"
+  java -Xmx256m -Duser.home="$WORK/client-home" -cp "$lib/*" "$REPO/templates/RmqSmoke.java" "$@"
+}
+
+NAMESRV_ADDRS="${HOST_IPS[0]}:9876;${HOST_IPS[1]}:9876;${HOST_IPS[2]}:9876"

@@ -100,10 +100,14 @@ describe("program under mocks", () => {
                     `rmq-unit-${w}-os-apply`,
                     `rmq-unit-${w}-install-apply`,
                 ]),
-                ...["worker1", "worker2", "worker3"].map((w) => `rmq-unit-namesrv-${w}-service`),
+                ...["worker1", "worker2", "worker3"].flatMap((w) => [`rmq-unit-namesrv-${w}-service`, `rmq-unit-namesrv-${w}-roll`]),
                 "rmq-unit-broker-a-master",
+                "rmq-unit-broker-a-roll",
+                "rmq-unit-broker-a-s-roll",
                 "rmq-unit-broker-a-slave",
                 "rmq-unit-broker-b-master",
+                "rmq-unit-broker-b-roll",
+                "rmq-unit-broker-b-s-roll",
                 "rmq-unit-broker-b-slave",
                 "rmq-unit-dashboard-service",
                 "rmq-unit-checks-health",
@@ -135,15 +139,22 @@ describe("program under mocks", () => {
         });
     });
 
-    test("order: OS before install before name servers before brokers; a slave after its master", async () => {
+    test("order: OS before install before name servers before brokers (in parallel); rolling restarts chained", async () => {
         const { resources: rs } = await runProgram(existingRaw());
         expect(dependsOn(rs, "worker2-os-apply", "worker2-ssh")).toBe(true);
         expect(dependsOn(rs, "worker2-install-apply", "worker2-os-apply")).toBe(true);
         expect(dependsOn(rs, "namesrv-worker2-service", "worker2-install-apply")).toBe(true);
         for (const w of ["worker1", "worker2", "worker3"]) expect(dependsOn(rs, "broker-a-master", `namesrv-${w}-service`)).toBe(true);
-        expect(dependsOn(rs, "broker-a-slave", "broker-a-master")).toBe(true);
-        expect(dependsOn(rs, "broker-b-master", "broker-a-slave")).toBe(true);
+        // A fresh deploy starts every broker at once: nothing protects what does not run yet.
+        expect(dependsOn(rs, "broker-a-slave", "broker-a-master")).toBe(false);
+        expect(dependsOn(rs, "broker-b-master", "broker-a-slave")).toBe(false);
         expect(dependsOn(rs, "broker-a-master", "broker-a-slave")).toBe(false);
+        // Changes roll one at a time: name servers in turn, then each slave before its master.
+        const chain = ["namesrv-worker1", "namesrv-worker2", "namesrv-worker3", "broker-a-s", "broker-a", "broker-b-s", "broker-b"];
+        for (let i = 1; i < chain.length; i++) expect(dependsOn(rs, `${chain[i]}-roll`, `${chain[i - 1]}-roll`)).toBe(true);
+        expect(dependsOn(rs, "broker-a-roll", "broker-a-master")).toBe(true);
+        expect(dependsOn(rs, "namesrv-worker1-roll", "broker-b-slave")).toBe(true);
+        expect(dependsOn(rs, "checks-health", "broker-b-roll")).toBe(true);
         expect(dependsOn(rs, "checks-health", "broker-b-slave")).toBe(true);
         expect(dependsOn(rs, "checks-smoke", "checks-health")).toBe(true);
     });
@@ -157,7 +168,9 @@ describe("program under mocks", () => {
             "rmq-unit-dledger-n1",
             "rmq-unit-dledger-n2",
         ]);
-        expect(dependsOn(rs, "dledger-n1", "dledger-n0")).toBe(true);
+        expect(dependsOn(rs, "dledger-n1", "dledger-n0")).toBe(false);
+        const chain = ["n0-roll", "n1-roll", "n2-roll", "n0-roll-leader", "n1-roll-leader", "n2-roll-leader"];
+        for (let i = 1; i < chain.length; i++) expect(dependsOn(rs, chain[i], chain[i - 1])).toBe(true);
         expect(outputs.brokers).toEqual({
             RaftNode00: {
                 "dledger-n0": "worker1 192.0.2.11:30911",
@@ -169,7 +182,12 @@ describe("program under mocks", () => {
 
     test("2m-noslave and smoke disabled", async () => {
         const { resources: rs } = await runProgram(existingRaw({ topology: "2m-noslave", smokeMessages: "0", dashboardEnabled: "false" }));
-        expect(commands(rs).filter((n) => n.includes("broker"))).toEqual(["rmq-unit-broker-a-master", "rmq-unit-broker-b-master"]);
+        expect(commands(rs).filter((n) => n.includes("broker"))).toEqual([
+            "rmq-unit-broker-a-master",
+            "rmq-unit-broker-b-master",
+            "rmq-unit-broker-a-roll",
+            "rmq-unit-broker-b-roll",
+        ]);
         expect(commands(rs).some((n) => n.includes("smoke"))).toBe(false);
         expect(commands(rs).some((n) => n.includes("dashboard"))).toBe(false);
     });

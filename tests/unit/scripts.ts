@@ -17,6 +17,7 @@ import {
     smokeScript,
     uninstallScript,
 } from "../../planning/render";
+import { rollScript, rollingOrder } from "../../planning/rolling";
 import { render } from "../../planning/templates";
 import { allInstances, hostNames } from "../../planning/topology";
 
@@ -55,6 +56,7 @@ export function renderedScripts(ctx: RenderContext): Record<string, string> {
         const run = instanceFiles(ctx, inst).find((f) => f.name === "run.sh");
         out[`run-${inst.id}.sh`] = run!.content;
     }
+    for (const step of rollingOrder(ctx.plan)) out[`roll-${step.inst.id}${step.finish ? "-leader" : ""}.sh`] = rollScript(ctx, step);
     return out;
 }
 

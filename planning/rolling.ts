@@ -1,0 +1,75 @@
+// Rolling restarts, planned as pure functions. A change to a running cluster only stages each
+// instance's new files; the instances are then restarted one at a time in this order: name servers,
+// then per broker group its replicas before its master, and in a DLedger group the followers first
+// and the leader (found at update time, on the hosts) last. Each step is gated on health and on
+// replication catching up. A fresh deploy has nothing to protect and starts instances in parallel.
+import * as crypto from "crypto";
+import { RenderContext, instanceDeployScript, rocketmqRoot } from "./render";
+import { render } from "./templates";
+import { BrokerPlan, ClusterPlan, InstancePlan, NAMESRV_PORT } from "./topology";
+
+/** A replica may trail the broker it follows by this much and still count as caught up. */
+export const CATCH_UP_BOUND_BYTES = 4 * 1024 * 1024;
+
+export interface RollStep {
+    inst: InstancePlan;
+    /** Second pass of a DLedger group: restarts the member that was leader during the first. */
+    finish: boolean;
+}
+
+/** Every instance's turn, in order. DLedger groups get a second pass for their leader. */
+export function rollingOrder(plan: ClusterPlan): RollStep[] {
+    const steps: RollStep[] = plan.nameServers.map((inst) => ({ inst, finish: false }));
+    for (const group of plan.groups) {
+        if (group.kind === "dledger") {
+            steps.push(...group.members.map((inst) => ({ inst, finish: false })));
+            steps.push(...group.members.map((inst) => ({ inst, finish: true })));
+        } else {
+            const replicas = group.members.filter((m) => m.brokerId !== 0);
+            const masters = group.members.filter((m) => m.brokerId === 0);
+            steps.push(...[...replicas, ...masters].map((inst) => ({ inst, finish: false })));
+        }
+    }
+    return steps;
+}
+
+function brokerAddress(ctx: RenderContext, b: BrokerPlan): string {
+    return `${ctx.hosts[b.hostIndex].privateAddress}:${b.listenPort}`;
+}
+
+/** rmq-roll's options for one step. */
+export function rollArgs(ctx: RenderContext, step: RollStep): string[] {
+    const { inst } = step;
+    if (inst.kind === "namesrv") return [inst.id, String(ctx.cfg.startTimeoutSeconds), String(NAMESRV_PORT)];
+    const addr = brokerAddress(ctx, inst);
+    const args = [inst.id, String(ctx.cfg.startTimeoutSeconds), String(inst.listenPort), "--broker", inst.brokerName];
+    if (inst.dledger) {
+        args.push("'*'", addr, "--follows", "dledger");
+        if (!step.finish) args.push("--defer-leader");
+    } else {
+        args.push(String(inst.brokerId), addr);
+        const group = ctx.plan.groups.find((g) => g.brokerName === inst.brokerName);
+        const master = group?.members.find((m) => m.brokerId === 0);
+        const replica = group?.members.find((m) => m.brokerId !== 0);
+        if (inst.brokerId !== 0 && master) args.push("--follows", brokerAddress(ctx, master));
+        if (inst.brokerId === 0 && replica) args.push("--leads", brokerAddress(ctx, replica));
+    }
+    args.push("--bound", String(CATCH_UP_BOUND_BYTES));
+    return args;
+}
+
+/** Fingerprint of what an instance runs: its roll step changes (and runs) exactly when this does. */
+export function instanceRevision(ctx: RenderContext, inst: InstancePlan): string {
+    return crypto.createHash("sha256").update(instanceDeployScript(ctx, inst)).digest("hex").slice(0, 16);
+}
+
+/** The script of one roll step; its text carries the instance's revision. */
+export function rollScript(ctx: RenderContext, step: RollStep): string {
+    return render("host/instance-roll.sh.mustache", {
+        id: step.inst.id,
+        pass: step.finish ? "second pass: the leader of the first" : "first pass",
+        revision: instanceRevision(ctx, step.inst),
+        rocketmqRoot: rocketmqRoot(ctx.cfg),
+        args: rollArgs(ctx, step).join(" "),
+    });
+}
