@@ -49,7 +49,14 @@ mapfile -t three < <(host_targets worker1 worker2 worker3)
 figure "host phase (os tuning + install), three hosts: $(timed pulumi_up "${three[@]}") s"
 pulumi destroy --yes --skip-preview --non-interactive >/dev/null
 
-figure "fresh up to verified cluster, 2m-2s-async: $(timed pulumi_up) s"
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+# Fresh deploys, three times on fresh machines: the median is the figure.
+fresh_ups=()
+for i in 1 2 3; do
+  if [ "$i" -gt 1 ]; then fresh; stack_init 5.3.3; fi
+  fresh_ups+=("$(timed pulumi_up)")
+done
+figure "fresh up to verified cluster, 2m-2s-async, median of 3: $(printf '%s\n' "${fresh_ups[@]}" | median) s (${fresh_ups[*]})"
 figure "no-op up: $(timed pulumi_up) s"
 quickstart_roundtrip "bench 2m-2s-async"
 pulumi config set --path 'rocketmq:instances.broker-a.heap' 768m
@@ -73,7 +80,6 @@ for i in 1 2 3; do
   "$REPO/tests/e2e/failover.sh" "$WORK" >"$WORK/failover-$i.out" 2>&1 || figure "failover run $i failed: $(tail -3 "$WORK/failover-$i.out")"
   sleep 20
 done
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 leader=$(grep -o 'new leader listed after [0-9.]*' "$RMQ_E2E_FIGURES" | awk '{ print $5 }' | median)
 resumed=$(grep -o 'sends ok again after [0-9.]*' "$RMQ_E2E_FIGURES" | awk '{ print $5 }' | median)
 figure "dledger failover, median of $(grep -c 'dledger-failover:' "$RMQ_E2E_FIGURES") runs: new leader listed after ${leader:-?} s, sends ok again after ${resumed:-?} s"
