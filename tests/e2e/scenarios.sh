@@ -267,7 +267,7 @@ t_rolling_all() {
   # Replicas first: each slave's restart ended before its master's began.
   down_before "$run/ports.log" 10.77.0.13:11011 10.77.0.12:10911 || fail "broker-a's master restarted before its slave"
   down_before "$run/ports.log" 10.77.0.12:11011 10.77.0.13:10911 || fail "broker-b's master restarted before its slave"
-  grep -q 'broker-a-s: 10.77.0.13:11011 is [0-9]* bytes behind 10.77.0.12:10911' "$WORK/up4.out" || fail "broker-a-s's restart was not gated on catching up with its master"
+  grep -Eq 'broker-a-s: 10.77.0.13:11011 is [0-9]+ bytes behind 10.77.0.12:10911' "$WORK/up4.out" || fail "broker-a-s's restart was not gated on catching up with its master"
   local counts
   counts=$(all_acked_consumed "$run/sent.log" RollingTest)
   record "d. rolling change of all 4 brokers: up ${up_s} s; $(grep '^down ' "$run/timeline.txt" | sed 's/^down //' | tr '\n' ';' | sed 's/;$//'); producer: ${counts% *} acknowledged (all consumed), ${counts#* } failed sends"
