@@ -16,18 +16,21 @@ const cfg = validateConfig(readRawConfig(config));
 const plan = planCluster(cfg);
 const stackName = `rmq-${pulumi.getStack()}`;
 const privateKey = config.requireSecret("sshPrivateKey");
+const purgeDataOnDestroy = config.getBoolean("purgeDataOnDestroy") ?? false;
 
 let hosts: Host[];
+let awsHosts: AwsHosts | undefined;
 if (cfg.hostMode === "aws") {
-    const aws = new AwsHosts(stackName, {
+    awsHosts = new AwsHosts(stackName, {
         settings: cfg.aws!,
         names: hostNames(cfg),
         firewall: planFirewall(cfg, plan),
         privateKey,
         storeRoot: cfg.storeRoot,
+        purgeDataOnDestroy,
         tags: { stack: pulumi.getStack() },
     });
-    hosts = aws.hosts;
+    hosts = awsHosts.hosts;
 } else {
     hosts = new ExistingHosts(stackName, { hosts: cfg.existingHosts, privateKey }).hosts;
 }
@@ -36,7 +39,7 @@ const cluster = new RocketMqCluster(stackName, {
     config: cfg,
     plan,
     hosts,
-    purgeDataOnDestroy: config.getBoolean("purgeDataOnDestroy") ?? false,
+    purgeDataOnDestroy,
 });
 
 const addressOf = (i: number) => hosts[i].address;
@@ -60,3 +63,5 @@ export const dashboardUrl =
 export const dashboardAdminPassword = cluster.dashboard?.adminPassword;
 export const ssh = pulumi.all(hosts.map((h) => h.sshCommand)).apply((cmds) => Object.fromEntries(hosts.map((h, i) => [h.name, cmds[i]])));
 export const clusterHealth = cluster.checks.health.stdout;
+/** aws mode: the image each host runs (kept from its creation; see README "Replacing hosts"). */
+export const hostImages = awsHosts?.images;

@@ -185,22 +185,35 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
                 );
         }
     } else {
-        const cidrsRaw = json("allowedCidrs");
-        const allowedCidrs: string[] = [];
-        if (!Array.isArray(cidrsRaw) || cidrsRaw.length === 0) {
+        const cidrList = (key: string, whatFor: string): string[] => {
+            const list = json(key);
+            const out: string[] = [];
+            if (list === undefined || (Array.isArray(list) && list.length === 0)) return out;
+            if (!Array.isArray(list)) {
+                c.add(key, list, `a list of CIDRs allowed to reach ${whatFor}`);
+                return out;
+            }
+            for (const cidr of list) {
+                if (typeof cidr !== "string" || !validCidr(cidr)) c.add(key, cidr, "an IPv4 CIDR like 203.0.113.0/24");
+                else if (cidr === "0.0.0.0/0" && environment === "prod")
+                    c.add(key, cidr, "a narrower range: 0.0.0.0/0 is refused when environment is prod");
+                else out.push(cidr);
+            }
+            return out;
+        };
+        const allowedCidrs = cidrList("allowedCidrs", "name servers, brokers and the dashboard");
+        if (allowedCidrs.length === 0 && !c.problems.some((p) => p.key === "allowedCidrs"))
             c.add(
                 "allowedCidrs",
-                cidrsRaw,
-                "a non-empty list of CIDRs allowed to reach SSH, name servers, brokers and the dashboard (aws mode has no open default)",
+                raw.allowedCidrs,
+                "a non-empty list of CIDRs allowed to reach name servers, brokers and the dashboard, and SSH unless sshAllowedCidrs is set (aws mode has no open default)",
             );
-        } else {
-            for (const cidr of cidrsRaw) {
-                if (typeof cidr !== "string" || !validCidr(cidr)) c.add("allowedCidrs", cidr, "an IPv4 CIDR like 203.0.113.0/24");
-                else if (cidr === "0.0.0.0/0" && environment === "prod")
-                    c.add("allowedCidrs", cidr, "a narrower range: 0.0.0.0/0 is refused when environment is prod");
-                else allowedCidrs.push(cidr);
-            }
-        }
+        // SSH is the deployer's door: its own list, by default the clients' one.
+        const sshCidrs = cidrList("sshAllowedCidrs", "SSH (port 22)");
+        const sshAllowedCidrs = sshCidrs.length > 0 ? sshCidrs : [...allowedCidrs];
+        // One security group rule per entry: AWS refuses a duplicate rule at `up`.
+        checkUnique(c, "allowedCidrs", allowedCidrs);
+        checkUnique(c, "sshAllowedCidrs", sshCidrs);
         const sshPublicKey = str("sshPublicKey", "");
         if (!/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+) [A-Za-z0-9+/=]+/.test(sshPublicKey))
             c.add(
@@ -218,9 +231,11 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
             instanceType,
             ami,
             allowedCidrs,
+            sshAllowedCidrs,
             sshPublicKey,
             dataVolumeGiB: int("dataVolumeGiB", 50, 8, 16384),
             vpcCidr,
+            allowHostReplacement: bool("allowHostReplacement", false),
         };
     }
 
