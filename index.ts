@@ -18,16 +18,18 @@ const stackName = `rmq-${pulumi.getStack()}`;
 const privateKey = config.requireSecret("sshPrivateKey");
 
 let hosts: Host[];
+let awsHosts: AwsHosts | undefined;
 if (cfg.hostMode === "aws") {
-    const aws = new AwsHosts(stackName, {
+    awsHosts = new AwsHosts(stackName, {
         settings: cfg.aws!,
         names: hostNames(cfg),
         firewall: planFirewall(cfg, plan),
         privateKey,
         storeRoot: cfg.storeRoot,
+        purgeDataOnDestroy: cfg.purgeDataOnDestroy,
         tags: { stack: pulumi.getStack() },
     });
-    hosts = aws.hosts;
+    hosts = awsHosts.hosts;
 } else {
     hosts = new ExistingHosts(stackName, { hosts: cfg.existingHosts, privateKey }).hosts;
 }
@@ -60,3 +62,5 @@ export const dashboardUrl =
 export const dashboardAdminPassword = cluster.dashboard?.adminPassword;
 export const ssh = pulumi.all(hosts.map((h) => h.sshCommand)).apply((cmds) => Object.fromEntries(hosts.map((h, i) => [h.name, cmds[i]])));
 export const clusterHealth = cluster.checks.health.stdout;
+/** aws mode: the image each host runs (kept from its creation; see README "Replacing hosts"). */
+export const hostImages = awsHosts?.images;

@@ -40,6 +40,8 @@ export const CONFIG_KEYS = [
     "instanceType",
     "ami",
     "allowedCidrs",
+    "sshAllowedCidrs",
+    "allowHostReplacement",
     "sshPublicKey",
     "dataVolumeGiB",
     "vpcCidr",

@@ -38,10 +38,15 @@ export interface AwsSettings {
     instanceType: string;
     /** `ubuntu-24.04`, `ubuntu-22.04`, `al2023`, or an explicit `ami-...` id. */
     ami: string;
+    /** Who may reach name servers, brokers and the dashboard. */
     allowedCidrs: string[];
+    /** Who may reach SSH (the deployer); `allowedCidrs` when not set. */
+    sshAllowedCidrs: string[];
     sshPublicKey: string;
     dataVolumeGiB: number;
     vpcCidr: string;
+    /** Lifts `protect` from instances and data volumes, so an update may replace them and destroy may delete them. */
+    allowHostReplacement: boolean;
 }
 
 export interface DistributionSettings {

@@ -3,6 +3,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsSettings } from "../../config/schema";
 import { FirewallPlan } from "../../planning/firewall";
+import { hostLifecycle, imageChoice } from "../../planning/hostLifecycle";
 import { render } from "../../planning/templates";
 import { Host, asRoot, parseFacts, waitForSsh } from "./host";
 
@@ -17,20 +18,22 @@ export interface AwsHostsArgs {
     privateKey: pulumi.Input<string>;
     /** Mount point of each host's data volume (the store root). */
     storeRoot: string;
+    /** `rocketmq:purgeDataOnDestroy`: delete the data volumes on destroy (default: keep them). */
+    purgeDataOnDestroy: boolean;
     /** Tags added to every resource. */
     tags?: Record<string, string>;
 }
 
-const AMIS: Record<string, { owner: string; name: string; user: string }> = {
-    "ubuntu-24.04": { owner: "099720720", name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*", user: "ubuntu" },
-    "ubuntu-22.04": { owner: "099720720", name: "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*", user: "ubuntu" },
-    al2023: { owner: "amazon", name: "al2023-ami-2023.*-x86_64", user: "ec2-user" },
-};
-
-/** Network, firewall, key pair and three instances with a gp3 data volume each. */
+/**
+ * Network, firewall, key pair and three instances with a gp3 data volume each. Instances and volumes
+ * are protected unless `allowHostReplacement`; volumes outlive the stack unless `purgeDataOnDestroy`
+ * (planning/hostLifecycle.ts decides).
+ */
 export class AwsHosts extends pulumi.ComponentResource {
     readonly hosts: Host[];
     readonly securityGroup: aws.ec2.SecurityGroup;
+    /** Image each instance runs, by host name (kept from creation unless `ami` is an explicit id). */
+    readonly images: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: AwsHostsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rocketmq:index:AwsHosts", name, {}, opts);
@@ -72,6 +75,21 @@ export class AwsHosts extends pulumi.ComponentResource {
                 { securityGroupId: sg.id, referencedSecurityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, tags },
                 p,
             );
+        // SSH (the deployer) apart from clients. The alias keeps rules made when port 22 was a client port.
+        s.sshAllowedCidrs.forEach((cidr, ci) => {
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-ssh-${ci}`,
+                {
+                    securityGroupId: sg.id,
+                    cidrIpv4: cidr,
+                    ipProtocol: "tcp",
+                    fromPort: args.firewall.sshPort,
+                    toPort: args.firewall.sshPort,
+                    tags,
+                },
+                { parent: this, aliases: [{ name: `${name}-client-${ci}-${args.firewall.sshPort}` }] },
+            );
+        });
         s.allowedCidrs.forEach((cidr, ci) => {
             for (const port of args.firewall.clientPorts)
                 new aws.vpc.SecurityGroupIngressRule(
@@ -83,12 +101,22 @@ export class AwsHosts extends pulumi.ComponentResource {
         new aws.vpc.SecurityGroupEgressRule(`${name}-egress`, { securityGroupId: sg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "-1", tags }, p);
 
         const key = new aws.ec2.KeyPair(`${name}-key`, { publicKey: s.sshPublicKey, tags }, p);
-        const amiSpec = AMIS[s.ami];
-        const amiId = amiSpec
-            ? aws.ec2.getAmiOutput({ mostRecent: true, owners: [amiSpec.owner], filters: [{ name: "name", values: [amiSpec.name] }] }, p).id
-            : pulumi.output(s.ami);
-        const user = amiSpec?.user ?? "ubuntu";
+        const image = imageChoice(s.ami);
+        const amiId = image.lookup
+            ? aws.ec2.getAmiOutput(
+                  { mostRecent: true, owners: [image.lookup.owner], filters: [{ name: "name", values: [image.lookup.name] }] },
+                  p,
+              ).id
+            : pulumi.output(image.id!);
+        const user = image.user;
+        const life = hostLifecycle({
+            ami: s.ami,
+            allowHostReplacement: s.allowHostReplacement,
+            purgeDataOnDestroy: args.purgeDataOnDestroy,
+        });
+        if (life.notice) pulumi.log.info(life.notice, this);
 
+        const instances: aws.ec2.Instance[] = [];
         this.hosts = args.names.map((hostName, i) => {
             const subnet = subnets[i % subnets.length];
             const instance = new aws.ec2.Instance(
@@ -103,17 +131,28 @@ export class AwsHosts extends pulumi.ComponentResource {
                     metadataOptions: { httpTokens: "required" },
                     tags: { ...tags, Name: `${name}-${hostName}` },
                 },
-                p,
+                { parent: this, ...life.instance },
             );
+            instances.push(instance);
+            // The zone comes from the subnet, not the instance: a replaced instance keeps its volume.
             const volume = new aws.ebs.Volume(
                 `${name}-${hostName}-data`,
-                { availabilityZone: instance.availabilityZone, size: s.dataVolumeGiB, type: "gp3", encrypted: true, tags },
-                p,
+                { availabilityZone: subnet.availabilityZone, size: s.dataVolumeGiB, type: "gp3", encrypted: true, tags },
+                { parent: this, ...life.dataVolume },
             );
+            // Deletion runs dependents first: every command on the host depends on the mount below,
+            // which depends on this attachment, so the brokers are removed (or skipped, when their
+            // instance goes too) before the volume is detached; detaching stops the instance first, so
+            // the brokers are down and the file system is clean when the volume is kept or deleted.
             const attachment = new aws.ec2.VolumeAttachment(
                 `${name}-${hostName}-data-attach`,
-                { deviceName: "/dev/sdf", volumeId: volume.id, instanceId: instance.id },
-                p,
+                {
+                    deviceName: "/dev/sdf",
+                    volumeId: volume.id,
+                    instanceId: instance.id,
+                    stopInstanceBeforeDetaching: life.attachment.stopInstanceBeforeDetaching,
+                },
+                { parent: this, deleteBeforeReplace: life.attachment.deleteBeforeReplace },
             );
             const connection = pulumi.secret({
                 host: instance.publicIp,
@@ -152,7 +191,10 @@ export class AwsHosts extends pulumi.ComponentResource {
                 sshCommand: pulumi.interpolate`ssh ${user}@${instance.publicIp}`,
             };
         });
-        this.registerOutputs({ hosts: this.hosts.map((h) => h.address), securityGroupId: sg.id });
+        this.images = pulumi
+            .all(instances.map((i) => i.ami))
+            .apply((amis) => Object.fromEntries(args.names.map((hostName, i) => [hostName, amis[i]])));
+        this.registerOutputs({ hosts: this.hosts.map((h) => h.address), securityGroupId: sg.id, images: this.images });
     }
 }
 

@@ -78,22 +78,35 @@ function whole(v: unknown): number {
 
 export function awsSettings(r: Reader, environment: Environment): AwsSettings {
     const { c } = r;
-    const cidrsRaw = r.json("allowedCidrs") ?? []; // unset is the declared default, []
-    const allowedCidrs: string[] = [];
-    if (!Array.isArray(cidrsRaw) || cidrsRaw.length === 0) {
+    const cidrList = (key: string, whatFor: string): string[] => {
+        const list = r.json(key);
+        const out: string[] = [];
+        if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) return out;
+        if (!Array.isArray(list)) {
+            c.add(key, list, `a list of CIDRs allowed to reach ${whatFor}`);
+            return out;
+        }
+        for (const cidr of list) {
+            if (typeof cidr !== "string" || !validCidr(cidr)) c.add(key, cidr, "an IPv4 CIDR like 203.0.113.0/24");
+            else if (cidr === "0.0.0.0/0" && environment === "prod")
+                c.add(key, cidr, "a narrower range: 0.0.0.0/0 is refused when environment is prod");
+            else out.push(cidr);
+        }
+        return out;
+    };
+    const allowedCidrs = cidrList("allowedCidrs", "name servers, brokers and the dashboard");
+    if (allowedCidrs.length === 0 && !c.problems.some((p) => p.key === "allowedCidrs"))
         c.add(
             "allowedCidrs",
-            cidrsRaw,
-            "a non-empty list of CIDRs allowed to reach SSH, name servers, brokers and the dashboard (aws mode has no open default)",
+            r.json("allowedCidrs") ?? [],
+            "a non-empty list of CIDRs allowed to reach name servers, brokers and the dashboard, and SSH unless sshAllowedCidrs is set (aws mode has no open default)",
         );
-    } else {
-        for (const cidr of cidrsRaw) {
-            if (typeof cidr !== "string" || !validCidr(cidr)) c.add("allowedCidrs", cidr, "an IPv4 CIDR like 203.0.113.0/24");
-            else if (cidr === "0.0.0.0/0" && environment === "prod")
-                c.add("allowedCidrs", cidr, "a narrower range: 0.0.0.0/0 is refused when environment is prod");
-            else allowedCidrs.push(cidr);
-        }
-    }
+    // SSH is the deployer's door: its own list, by default the clients' one.
+    const sshCidrs = cidrList("sshAllowedCidrs", "SSH (port 22)");
+    const sshAllowedCidrs = sshCidrs.length > 0 ? sshCidrs : [...allowedCidrs];
+    // One security group rule per entry: AWS refuses a duplicate rule at `up`.
+    checkUnique(c, "allowedCidrs", allowedCidrs);
+    checkUnique(c, "sshAllowedCidrs", sshCidrs);
     const sshPublicKey = r.str("sshPublicKey", "");
     if (!validPublicKey(sshPublicKey))
         c.add(
@@ -108,5 +121,14 @@ export function awsSettings(r: Reader, environment: Environment): AwsSettings {
         c.add("ami", ami, "ubuntu-24.04, ubuntu-22.04, al2023 or an ami-... id");
     const vpcCidr = r.str("vpcCidr", "10.20.0.0/16");
     if (!validCidr(vpcCidr) || Number(vpcCidr.split("/")[1]) > 24) c.add("vpcCidr", vpcCidr, "an IPv4 CIDR of /24 or larger");
-    return { instanceType, ami, allowedCidrs, sshPublicKey, dataVolumeGiB: r.int("dataVolumeGiB", 50, 8, 16384), vpcCidr };
+    return {
+        instanceType,
+        ami,
+        allowedCidrs,
+        sshAllowedCidrs,
+        sshPublicKey,
+        dataVolumeGiB: r.int("dataVolumeGiB", 50, 8, 16384),
+        vpcCidr,
+        allowHostReplacement: r.bool("allowHostReplacement", false),
+    };
 }

@@ -14,7 +14,7 @@ export class Collector {
 
 export class Reader {
     constructor(
-        private readonly raw: RawConfig,
+        readonly raw: RawConfig,
         readonly c: Collector,
     ) {}
 

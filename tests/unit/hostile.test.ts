@@ -104,6 +104,8 @@ const SAMPLES: Record<string, string> = {
     instanceType: "t3.large",
     ami: "ubuntu-24.04",
     allowedCidrs: "203.0.113.0/24",
+    sshAllowedCidrs: "198.51.100.7/32",
+    allowHostReplacement: "false",
     sshPublicKey: PUBLIC_KEY,
     dataVolumeGiB: "50",
     vpcCidr: "10.20.0.0/16",

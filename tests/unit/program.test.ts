@@ -14,6 +14,8 @@ interface Registered {
     inputs: Record<string, unknown>;
     raw: string;
     dependencies: string[];
+    /** Resource options as the engine would receive them. */
+    options: { protect: boolean; retainOnDelete: boolean; ignoreChanges: string[]; deleteBeforeReplace: boolean; aliases: string[] };
 }
 
 /** Resources of the latest run, kept even when the program throws. */
@@ -21,8 +23,11 @@ const lastRun: { resources: Registered[] } = { resources: [] };
 
 async function runProgram(
     raw: Record<string, unknown>,
-): Promise<{ resources: Registered[]; outputs: Record<string, unknown>; exported: Record<string, unknown> }> {
+): Promise<{ resources: Registered[]; outputs: Record<string, unknown>; exported: Record<string, unknown>; logs: string[] }> {
     jest.resetModules();
+    // Without an engine, pulumi.log prints to the console: keep it as the run's diagnostics.
+    const logs: string[] = [];
+    const consoleLog = jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => void logs.push(args.join(" ")));
     const p = await import("@pulumi/pulumi");
     const resources: Registered[] = (lastRun.resources = []);
     await p.runtime.setMocks(
@@ -57,6 +62,12 @@ async function runProgram(
             getName(): string;
             getObject(): { toJavaScript(): Record<string, unknown> };
             getDependenciesList(): string[];
+            getProtect(): boolean;
+            getRetainondelete(): boolean;
+            getIgnorechangesList(): string[];
+            getDeletebeforereplace(): boolean;
+            getAliasesList(): { getUrn(): string; getSpec(): { getName(): string } | undefined }[];
+            getAliasurnsList(): string[];
         };
         const obj = r.getObject().toJavaScript();
         resources.push({
@@ -65,6 +76,13 @@ async function runProgram(
             inputs: obj,
             raw: JSON.stringify(obj),
             dependencies: r.getDependenciesList(),
+            options: {
+                protect: r.getProtect(),
+                retainOnDelete: r.getRetainondelete(),
+                ignoreChanges: r.getIgnorechangesList(),
+                deleteBeforeReplace: r.getDeletebeforereplace(),
+                aliases: [...r.getAliasesList().map((a) => a.getSpec()?.getName() || a.getUrn()), ...r.getAliasurnsList()],
+            },
         });
         return original(req, cb);
     };
@@ -78,7 +96,8 @@ async function runProgram(
     }
     // Let every pending registration land.
     await new Promise((res) => setTimeout(res, 50));
-    return { resources, outputs, exported: { ...program } };
+    consoleLog.mockRestore();
+    return { resources, outputs, exported: { ...program }, logs };
 }
 
 const named = (rs: Registered[], suffix: string) => {
@@ -88,9 +107,32 @@ const named = (rs: Registered[], suffix: string) => {
 };
 const urnOf = (r: Registered) => `::${r.name}`;
 const dependsOn = (rs: Registered[], a: string, b: string) => named(rs, a).dependencies.some((u) => u.endsWith(urnOf(named(rs, b))));
+/** `a` waits for `b`, directly or through other resources (so a delete removes `a` before `b`). */
+const reaches = (rs: Registered[], a: string, b: string): boolean => {
+    const target = urnOf(named(rs, b));
+    const seen = new Set<string>();
+    const queue = [named(rs, a)];
+    while (queue.length > 0) {
+        const r = queue.shift()!;
+        for (const dep of r.dependencies) {
+            if (dep.endsWith(target)) return true;
+            if (seen.has(dep)) continue;
+            seen.add(dep);
+            const next = rs.find((x) => dep.endsWith(urnOf(x)));
+            if (next) queue.push(next);
+        }
+    }
+    return false;
+};
+/** The default aws stack, run once for the tests that only read it. */
+let defaultAws: ReturnType<typeof runProgram> | undefined;
+const awsDefaultRun = () => (defaultAws ??= runProgram(awsRaw()));
+const ofType = (rs: Registered[], type: string) => rs.filter((r) => r.type === type);
 const commands = (rs: Registered[]) => rs.filter((r) => r.type === "command:remote:Command").map((r) => r.name);
 
 describe("program under mocks", () => {
+    afterEach(() => jest.restoreAllMocks());
+
     test("existing hosts, 2m-2s-async: every step of the guide as a resource", async () => {
         const { resources, outputs } = await runProgram(existingRaw());
         expect(commands(resources).sort()).toEqual(
@@ -193,7 +235,7 @@ describe("program under mocks", () => {
     });
 
     test("aws: network in two zones, key pair, three instances with data volumes, exact firewall", async () => {
-        const { resources: rs, outputs } = await runProgram(awsRaw());
+        const { resources: rs, outputs } = await awsDefaultRun();
         const count = (t: string) => rs.filter((r) => r.type === t).length;
         expect(count("aws:ec2/vpc:Vpc")).toBe(1);
         expect(count("aws:ec2/subnet:Subnet")).toBe(2);
@@ -216,6 +258,88 @@ describe("program under mocks", () => {
         expect(ingress.some((i) => i.cidrIpv4 === "0.0.0.0/0")).toBe(false);
         expect(commands(rs).filter((n) => n.endsWith("mount-data"))).toHaveLength(3);
         expect(outputs.namesrvAddr).toMatch(/^198\.51\.100\.\d+:9876;198\.51\.100\.\d+:9876;198\.51\.100\.\d+:9876$/);
+    });
+
+    test("aws: machines and data outlive mistakes: protected instances keep their image, volumes kept on destroy", async () => {
+        const { resources: rs, outputs, logs } = await awsDefaultRun();
+        const instances = ofType(rs, "aws:ec2/instance:Instance");
+        expect(instances).toHaveLength(3);
+        for (const i of instances) {
+            // Protected: the engine refuses at preview an update that would replace it, and destroy.
+            expect(`${i.name} protect=${i.options.protect}`).toBe(`${i.name} protect=true`);
+            // Resolved from the family once: a newer image in the family changes nothing.
+            expect(i.options.ignoreChanges).toEqual(["ami"]);
+            expect(i.inputs.ami).toBe("ami-0123456789abcdef0");
+        }
+        const volumes = ofType(rs, "aws:ebs/volume:Volume");
+        expect(volumes).toHaveLength(3);
+        for (const v of volumes)
+            expect({ name: v.name, ...v.options }).toMatchObject({ name: v.name, protect: true, retainOnDelete: true });
+        for (const a of ofType(rs, "aws:ec2/volumeAttachment:VolumeAttachment")) {
+            expect(a.inputs.stopInstanceBeforeDetaching).toBe(true);
+            expect(a.options.deleteBeforeReplace).toBe(true);
+        }
+        // The diagnostics say how to allow what the engine refuses.
+        expect(logs.some((l) => l.includes("pulumi config set rocketmq:allowHostReplacement true"))).toBe(true);
+        expect(outputs.hostImages).toEqual({
+            worker1: "ami-0123456789abcdef0",
+            worker2: "ami-0123456789abcdef0",
+            worker3: "ami-0123456789abcdef0",
+        });
+    });
+
+    test("aws: allowHostReplacement lifts the protection; purgeDataOnDestroy lets destroy delete the volumes", async () => {
+        // Each key alone: hostLifecycle.test.ts.
+        const { resources: rs, logs } = await runProgram(awsRaw({ allowHostReplacement: "true", purgeDataOnDestroy: "true" }));
+        for (const r of [...ofType(rs, "aws:ec2/instance:Instance"), ...ofType(rs, "aws:ebs/volume:Volume")])
+            expect(`${r.name} protect=${r.options.protect}`).toBe(`${r.name} protect=false`);
+        for (const v of ofType(rs, "aws:ebs/volume:Volume")) expect(v.options.retainOnDelete).toBe(false);
+        expect(logs.some((l) => l.includes("allowHostReplacement"))).toBe(false);
+    });
+
+    test("aws: an explicit ami-... id is exactly that image, so changing it is a (protected) replacement", async () => {
+        const { resources: rs } = await runProgram(awsRaw({ ami: "ami-0fedcba9876543210" }));
+        for (const i of ofType(rs, "aws:ec2/instance:Instance")) {
+            expect(i.inputs.ami).toBe("ami-0fedcba9876543210");
+            expect(i.options.ignoreChanges).toEqual([]);
+            expect(i.options.protect).toBe(true);
+        }
+    });
+
+    test("aws: delete order: every command on a host goes before its data attachment and volume; a volume never follows its instance", async () => {
+        const { resources: rs } = await awsDefaultRun();
+        // 2m-2s-async: broker-a master on worker2 (slave on worker3), broker-b the mirror.
+        const onHost: Record<string, string[]> = {
+            worker1: ["namesrv-worker1-service", "dashboard-service", "checks-health", "worker1-install-apply"],
+            worker2: ["namesrv-worker2-service", "broker-a-master", "broker-b-slave"],
+            worker3: ["namesrv-worker3-service", "broker-b-master", "broker-a-slave"],
+        };
+        for (const [host, cmds] of Object.entries(onHost))
+            for (const cmd of cmds) {
+                expect(`${cmd} -> ${host}-data-attach: ${reaches(rs, `rmq-unit-${cmd}`, `rmq-unit-${host}-data-attach`)}`).toBe(
+                    `${cmd} -> ${host}-data-attach: true`,
+                );
+                expect(reaches(rs, `rmq-unit-${cmd}`, `rmq-unit-${host}-data`)).toBe(true);
+            }
+        for (const host of Object.keys(onHost)) {
+            expect(reaches(rs, `rmq-unit-${host}-data-attach`, `rmq-unit-${host}-data`)).toBe(true);
+            // The zone comes from the subnet: replacing an instance does not replace its volume.
+            expect(reaches(rs, `rmq-unit-${host}-data`, `rmq-unit-${host}`)).toBe(false);
+        }
+    });
+
+    test("aws: SSH only from sshAllowedCidrs, clients only from allowedCidrs", async () => {
+        const { resources: rs } = await runProgram(awsRaw({ sshAllowedCidrs: JSON.stringify(["198.51.100.7/32"]) }));
+        const rules = ofType(rs, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+            (r) => r.inputs.cidrIpv4 !== undefined,
+        );
+        const ssh = rules.filter((r) => r.inputs.fromPort === 22);
+        expect(ssh.map((r) => [r.inputs.cidrIpv4, r.inputs.toPort])).toEqual([["198.51.100.7/32", 22]]);
+        // Same resource as the client rule for port 22 of earlier versions: upgrading changes no rule.
+        expect(ssh[0].options.aliases.some((a) => a.endsWith("rmq-unit-client-0-22"))).toBe(true);
+        const clients = rules.filter((r) => r.inputs.fromPort !== 22);
+        expect(new Set(clients.map((r) => r.inputs.cidrIpv4))).toEqual(new Set(["203.0.113.0/24"]));
+        expect(clients.map((r) => r.inputs.fromPort).sort()).toEqual([10909, 10911, 11009, 11011, 8080, 9876].sort());
     });
 
     test("secrets stay secret: connection, dashboard password; no script carries the key or the password", async () => {

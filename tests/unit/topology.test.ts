@@ -65,13 +65,14 @@ describe("topology planning", () => {
         expect(allBrokers(plan({ instances: JSON.stringify({ "broker-a": { heap: "1g" } }) }))[0].heapMiB).toBe(1024);
     });
 
-    test("firewall: cluster ports between hosts, client ports to the allowed CIDRs", () => {
+    test("firewall: cluster ports between hosts, client ports to the allowed CIDRs, SSH apart", () => {
         const cfg = validateConfig(existingRaw());
         const fw = planFirewall(cfg, planCluster(cfg));
         expect(fw.clusterPorts).toEqual([9876, 10909, 10911, 10912, 11009, 11011, 11012]);
-        expect(fw.clientPorts).toEqual([22, 8080, 9876, 10909, 10911, 11009, 11011]);
+        expect(fw.clientPorts).toEqual([8080, 9876, 10909, 10911, 11009, 11011]);
+        expect(fw.sshPort).toBe(22);
         const dl = validateConfig(existingRaw({ topology: "dledger", dashboardEnabled: "false" }));
         expect(planFirewall(dl, planCluster(dl)).clusterPorts).toEqual([9876, 30909, 30911, 30912, 40911]);
-        expect(planFirewall(dl, planCluster(dl)).clientPorts).toEqual([22, 9876, 30909, 30911]);
+        expect(planFirewall(dl, planCluster(dl)).clientPorts).toEqual([9876, 30909, 30911]);
     });
 });

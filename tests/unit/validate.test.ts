@@ -158,6 +158,44 @@ describe("validation before anything is created", () => {
         expect(problems(awsRaw({ environment: "dev", allowedCidrs: JSON.stringify(["0.0.0.0/0"]) }))).toEqual([]);
     });
 
+    test("sshAllowedCidrs: SSH apart from clients, by default the clients' list", () => {
+        const aws = (over: RawConfig) => validateConfig(awsRaw(over)).aws!;
+        expect(aws({}).sshAllowedCidrs).toEqual(["203.0.113.0/24"]);
+        expect(aws({ sshAllowedCidrs: "[]" }).sshAllowedCidrs).toEqual(["203.0.113.0/24"]);
+        const split = aws({ sshAllowedCidrs: JSON.stringify(["198.51.100.7/32", "192.0.2.0/28"]) });
+        expect(split.sshAllowedCidrs).toEqual(["198.51.100.7/32", "192.0.2.0/28"]);
+        expect(split.allowedCidrs).toEqual(["203.0.113.0/24"]);
+    });
+
+    test("sshAllowedCidrs: bad values name the key, the value and what is allowed", () => {
+        expect(() => validateConfig(awsRaw({ sshAllowedCidrs: JSON.stringify(["10.0.0.0/33"]) }))).toThrow(
+            'rocketmq:sshAllowedCidrs = "10.0.0.0/33": an IPv4 CIDR like 203.0.113.0/24',
+        );
+        expect(() => validateConfig(awsRaw({ sshAllowedCidrs: JSON.stringify(["ssh.example.com"]) }))).toThrow(
+            'rocketmq:sshAllowedCidrs = "ssh.example.com": an IPv4 CIDR like 203.0.113.0/24',
+        );
+        expectProblem(awsRaw({ sshAllowedCidrs: "198.51.100.7/32" }), "sshAllowedCidrs", /valid JSON/);
+        expectProblem(awsRaw({ sshAllowedCidrs: JSON.stringify({ a: "198.51.100.7/32" }) }), "sshAllowedCidrs", /a list of CIDRs/);
+        expectProblem(awsRaw({ sshAllowedCidrs: JSON.stringify(["192.0.2.1/32", "192.0.2.1/32"]) }), "sshAllowedCidrs", /unique/);
+        // Only the bad key is reported: the clients' list is fine.
+        expect(problems(awsRaw({ sshAllowedCidrs: JSON.stringify(["10.0.0.0/33"]) })).map((p) => p.split(" =")[0])).toEqual([
+            "sshAllowedCidrs",
+        ]);
+    });
+
+    test("sshAllowedCidrs: 0.0.0.0/0 refused on prod, allowed (explicitly) on dev", () => {
+        expect(() =>
+            validateConfig(awsRaw({ environment: "prod", sshAllowedCidrs: JSON.stringify(["198.51.100.7/32", "0.0.0.0/0"]) })),
+        ).toThrow('rocketmq:sshAllowedCidrs = "0.0.0.0/0": a narrower range: 0.0.0.0/0 is refused when environment is prod');
+        expect(problems(awsRaw({ environment: "dev", sshAllowedCidrs: JSON.stringify(["0.0.0.0/0"]) }))).toEqual([]);
+    });
+
+    test("allowHostReplacement: false unless set, booleans only", () => {
+        expect(validateConfig(awsRaw()).aws!.allowHostReplacement).toBe(false);
+        expect(validateConfig(awsRaw({ allowHostReplacement: "true" })).aws!.allowHostReplacement).toBe(true);
+        expectProblem(awsRaw({ allowHostReplacement: "yes" }), "allowHostReplacement", /true, false or auto/);
+    });
+
     test("download without sha512", () => {
         expectProblem(existingRaw({ sha512: undefined }), "sha512", /required with a download/);
         expectProblem(existingRaw({ sha512: "abc" }), "sha512", /128 hex digits/);
