@@ -150,6 +150,21 @@ start_port_watch() {
   ) &
 }
 
+# up_under_load RUN TOPIC OUT: a stack-wide broker property changed and `pulumi up` run while a
+# producer sends to TOPIC and the broker endpoints are sampled ($RUN/sent.log, $RUN/ports.log).
+up_under_load() {
+  local run=$1 topic=$2 out=$3 rc=0
+  start_producer "$run/sent.log" "$topic"
+  start_port_watch "$run/ports.log"
+  pulumi config set --path 'rocketmq:brokerProperties.sendMessageThreadPoolNums' 4
+  pulumi_up >"$out" 2>&1 || rc=$?
+  sleep 5
+  touch "$run/ports.log.stop"
+  stop_producer "$run/sent.log"
+  wait
+  [ "$rc" -eq 0 ] || { tail -60 "$out" >&2; fail "pulumi up failed"; }
+}
+
 # ---- scenarios ----
 
 t_async_up() {
@@ -240,16 +255,9 @@ t_rolling_all() {
   local run=$WORK/rolling t0 changed
   rm -rf "$run"; mkdir -p "$run"
   all_pids >"$WORK/pids.before"
-  start_producer "$run/sent.log" RollingTest
-  start_port_watch "$run/ports.log"
-  pulumi config set --path 'rocketmq:brokerProperties.sendMessageThreadPoolNums' 4
   t0=$SECONDS
-  pulumi_up >"$WORK/up4.out" 2>&1 || { touch "$run/ports.log.stop"; stop_producer "$run/sent.log"; tail -60 "$WORK/up4.out" >&2; fail "pulumi up failed"; }
+  up_under_load "$run" RollingTest "$WORK/up4.out"
   local up_s=$((SECONDS - t0))
-  sleep 5
-  touch "$run/ports.log.stop"
-  stop_producer "$run/sent.log"
-  wait
   all_pids >"$WORK/pids.after"
   changed=$(restarted_instances "$WORK/pids.before" "$WORK/pids.after")
   [ "$changed" = "broker-a broker-a-s broker-b broker-b-s" ] || fail "expected the four brokers to restart, restarted: ${changed:-none}"
@@ -370,16 +378,9 @@ t_dledger_rolling() {
   leader=$(broker_rows | awk '$2 == 0 { print $3 }')
   [ -n "$leader" ] || fail "no leader before the change"
   BROKER_ENDPOINTS=(10.77.0.11:30911 10.77.0.12:30911 10.77.0.13:30911)
-  start_producer "$run/sent.log" DLedgerRolling
-  start_port_watch "$run/ports.log"
-  pulumi config set --path 'rocketmq:brokerProperties.sendMessageThreadPoolNums' 4
   t0=$SECONDS
-  pulumi_up >"$WORK/up-dl2.out" 2>&1 || { touch "$run/ports.log.stop"; stop_producer "$run/sent.log"; tail -60 "$WORK/up-dl2.out" >&2; fail "pulumi up failed"; }
+  up_under_load "$run" DLedgerRolling "$WORK/up-dl2.out"
   local up_s=$((SECONDS - t0))
-  sleep 5
-  touch "$run/ports.log.stop"
-  stop_producer "$run/sent.log"
-  wait
   local ep downs=0
   for ep in "${BROKER_ENDPOINTS[@]}"; do
     grep -q " $ep down$" "$run/ports.log" && downs=$((downs + 1))

@@ -1,18 +1,12 @@
 // The rolling restart plan: who restarts in which order, gated on what.
-import { RawConfig, validateConfig } from "../../config/validate";
+import { RawConfig } from "../../config/validate";
 import { RenderContext } from "../../planning/render";
 import { CATCH_UP_BOUND_BYTES, instanceRevision, rollArgs, rollScript, rollingOrder } from "../../planning/rolling";
-import { allInstances, planCluster } from "../../planning/topology";
+import { allInstances } from "../../planning/topology";
 import { existingRaw } from "./fixtures";
+import { contextOf } from "./scripts";
 
-function context(over: RawConfig = {}): RenderContext {
-    const cfg = validateConfig(existingRaw(over));
-    return {
-        cfg,
-        plan: planCluster(cfg),
-        hosts: [1, 2, 3].map((i) => ({ name: `worker${i}`, privateAddress: `10.0.0.${10 + i}`, cpus: 4, memoryMiB: 8192 })),
-    };
-}
+const context = (over: RawConfig = {}): RenderContext => contextOf(existingRaw(over));
 const order = (ctx: RenderContext) => rollingOrder(ctx.plan).map((s) => `${s.inst.id}${s.finish ? "*" : ""}`);
 const argsOf = (ctx: RenderContext, id: string, finish = false) => {
     const step = rollingOrder(ctx.plan).find((s) => s.inst.id === id && s.finish === finish);
@@ -46,7 +40,7 @@ describe("rolling restarts", () => {
         ]);
         const ctx = context({ topology: "dledger" });
         expect(argsOf(ctx, "n1")).toBe(
-            `n1 180 30911 --broker RaftNode00 '*' 10.0.0.12:30911 --follows dledger --defer-leader --bound ${CATCH_UP_BOUND_BYTES}`,
+            `n1 180 30911 --broker RaftNode00 '*' 192.0.2.12:30911 --follows dledger --defer-leader --bound ${CATCH_UP_BOUND_BYTES}`,
         );
         expect(argsOf(ctx, "n1", true)).not.toContain("--defer-leader");
     });
@@ -54,10 +48,10 @@ describe("rolling restarts", () => {
     test("a slave is gated on catching up with its master, a master on its slave catching up again", () => {
         const ctx = context();
         expect(argsOf(ctx, "broker-a-s")).toBe(
-            `broker-a-s 180 11011 --broker broker-a 1 10.0.0.13:11011 --follows 10.0.0.12:10911 --bound ${CATCH_UP_BOUND_BYTES}`,
+            `broker-a-s 180 11011 --broker broker-a 1 192.0.2.13:11011 --follows 192.0.2.12:10911 --bound ${CATCH_UP_BOUND_BYTES}`,
         );
         expect(argsOf(ctx, "broker-a")).toBe(
-            `broker-a 180 10911 --broker broker-a 0 10.0.0.12:10911 --leads 10.0.0.13:11011 --bound ${CATCH_UP_BOUND_BYTES}`,
+            `broker-a 180 10911 --broker broker-a 0 192.0.2.12:10911 --leads 192.0.2.13:11011 --bound ${CATCH_UP_BOUND_BYTES}`,
         );
         expect(argsOf(ctx, "namesrv-worker2")).toBe("namesrv-worker2 180 9876");
         expect(argsOf(context({ topology: "2m-noslave" }), "broker-b")).not.toContain("--leads");
