@@ -1,13 +1,16 @@
 // The validated shape of the stack configuration. Plain data: no Pulumi types, so the
 // planning and validation code that consumes it can be unit-tested without mocks.
 
+import { RocketMqVersion, VERSIONS } from "./versions";
+
 export const TOPOLOGIES = ["2m-2s-async", "2m-2s-sync", "2m-noslave", "dledger"] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
 
-// Each needs config/brokerKeys/VERSION.json (scripts/gen-broker-keys.sh VERSION). 4.9.7 is the
-// newest 4.x whose every module Maven Central serves here (nothing of 4.9.8), so the one 4.x tested.
-export const SUPPORTED_VERSIONS = ["5.3.3", "4.9.7"] as const;
-export type RocketMqVersion = (typeof SUPPORTED_VERSIONS)[number];
+// The versions are the keys of config/versions.ts (one entry per version, each with its facts and
+// config/brokerKeys/VERSION.json from scripts/gen-broker-keys.sh VERSION). The default moves to a
+// newer version only once every e2e scenario passes on it.
+export const SUPPORTED_VERSIONS = Object.keys(VERSIONS) as readonly RocketMqVersion[];
+export type { RocketMqVersion };
 export const DEFAULT_VERSION: RocketMqVersion = "5.3.3";
 
 export const HOST_MODES = ["aws", "existing"] as const;

@@ -20,6 +20,7 @@ export function dashboardDeployScript(ctx: RenderContext, adminPassword: string)
             heapMiB: parseSizeMiB(d.heap) ?? 256,
             logDir: logDir(cfg, "dashboard"),
             userHome: `${dir}/data`,
+            access: [],
         }),
         mainClass: `-jar ${jar}`,
         args: [`--spring.config.additional-location=file:${dir}/application.properties`, `--logging.file.path=${logDir(cfg, "dashboard")}`],

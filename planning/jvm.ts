@@ -1,13 +1,8 @@
 // JVM options per role. Rendered into each instance's launcher instead of editing upstream's
-// runserver.sh/runbroker.sh, so the same options work for 4.9.x and 5.x on JDK 11+.
+// runserver.sh/runbroker.sh, so the same options work for 4.9.x and 5.x on JDK 11+. What differs
+// per version (the JDK 17 module access flags) comes from config/versions.ts, never from here.
 import { formatSizeMiB } from "../config/sizes";
-
-/** Without these, JDK 17 cannot unmap files: every restart recovers abnormally, old files stay. */
-export const JDK17_ACCESS = [
-    "--add-opens=java.base/java.nio=ALL-UNNAMED",
-    "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-    "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-];
+export { JAVA_LANG_OPENS, JDK17_ACCESS } from "../config/versions";
 
 /** The guide's G1 settings (section 9.1), kept from runbroker.sh. */
 export const G1 = [
@@ -25,6 +20,8 @@ export interface JvmInput {
     /** Where RocketMQ writes its own files (~/logs, ~/store defaults): the instance directory. */
     userHome: string;
     logbackFile?: string;
+    /** The version's JDK 17 access flags (versionFacts(v).jdkAccess); [] for the dashboard. */
+    access: readonly string[];
 }
 
 export function jvmOptions(j: JvmInput): string[] {
@@ -36,7 +33,7 @@ export function jvmOptions(j: JvmInput): string[] {
     opts.push(`-Xlog:gc*:file=${j.logDir}/gc.log:time,uptime,level,tags:filecount=5,filesize=30M`);
     opts.push("-XX:-OmitStackTraceInFastThrow", "-XX:+HeapDumpOnOutOfMemoryError", `-XX:HeapDumpPath=${j.logDir}`);
     if (j.role === "broker") opts.push(`-XX:MaxDirectMemorySize=${heap}`, "-XX:-UseLargePages");
-    if (j.role !== "dashboard") opts.push(...JDK17_ACCESS);
+    opts.push(...j.access);
     opts.push(`-Duser.home=${j.userHome}`);
     // 5.x reads this property; 4.9.x ignores it and loads $rocketmqHome/conf/logback_<role>.xml.
     if (j.logbackFile) opts.push(`-Drmq.logback.configurationFile=${j.logbackFile}`);

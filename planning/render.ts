@@ -2,6 +2,7 @@
 // Pure functions of their inputs: same input, same text, so Pulumi sees no change on a rerun.
 import { brokerKeys } from "../config/brokerKeys";
 import { ClusterConfig } from "../config/schema";
+import { versionFacts } from "../config/versions";
 import { jvmOptions } from "./jvm";
 import { chomp, readTemplate, render, shellQuote } from "./templates";
 import { BrokerPlan, ClusterPlan, InstancePlan, NAMESRV_PORT, NameServerPlan, allBrokers } from "./topology";
@@ -28,7 +29,7 @@ export function rocketmqRoot(cfg: ClusterConfig): string {
 }
 
 export function distName(cfg: ClusterConfig): string {
-    return `rocketmq-all-${cfg.version}-bin-release`;
+    return versionFacts(cfg.version).distName;
 }
 
 export function instanceDir(cfg: ClusterConfig, id: string): string {
@@ -43,12 +44,13 @@ function rocketmqHome(cfg: ClusterConfig): string {
     return `${rocketmqRoot(cfg)}/versions/${distName(cfg)}`;
 }
 
-const is4x = (cfg: ClusterConfig): boolean => cfg.version.startsWith("4.");
+/** 4.9.x: logging config in $rocketmqHome/conf, so rocketmqHome is the instance directory. */
+const logsUnderRocketmqHome = (cfg: ClusterConfig): boolean => versionFacts(cfg.version).logging === "rocketmqHome-conf";
 
 /** Where each version looks for its logging config: 4.9.x loads $rocketmqHome/conf/logback_*.xml. */
 function logbackFile(cfg: ClusterConfig, inst: InstancePlan): { relPath: string; absPath: string } {
     const role = inst.kind === "namesrv" ? "namesrv" : "broker";
-    const relPath = is4x(cfg) ? `conf/logback_${role}.xml` : `rmq.${role}.logback.xml`;
+    const relPath = logsUnderRocketmqHome(cfg) ? `conf/logback_${role}.xml` : `rmq.${role}.logback.xml`;
     return { relPath, absPath: `${instanceDir(cfg, inst.id)}/${relPath}` };
 }
 
@@ -157,7 +159,8 @@ export function brokerView(ctx: RenderContext, b: BrokerPlan): Record<string, un
 export function renderBrokerProperties(ctx: RenderContext, b: BrokerPlan): string {
     let text = render("conf/broker.properties.mustache", brokerView(ctx, b));
     // 4.9.x loads logback_broker.xml from rocketmqHome/conf: point it at the instance directory.
-    if (is4x(ctx.cfg)) text += `\n# 4.9.x reads its logging config from rocketmqHome/conf.\nrocketmqHome=${instanceDir(ctx.cfg, b.id)}\n`;
+    if (logsUnderRocketmqHome(ctx.cfg))
+        text += `\n# 4.9.x reads its logging config from rocketmqHome/conf.\nrocketmqHome=${instanceDir(ctx.cfg, b.id)}\n`;
     return text;
 }
 
@@ -167,7 +170,7 @@ export function renderNamesrvProperties(ctx: RenderContext, n: NameServerPlan): 
         version: ctx.cfg.version,
         hostName: ctx.hosts[n.hostIndex].name,
         listenPort: NAMESRV_PORT,
-        rocketmqHome: is4x(ctx.cfg) ? instanceDir(ctx.cfg, n.id) : rocketmqHome(ctx.cfg),
+        rocketmqHome: logsUnderRocketmqHome(ctx.cfg) ? instanceDir(ctx.cfg, n.id) : rocketmqHome(ctx.cfg),
         kvConfigPath: `${instanceDir(ctx.cfg, n.id)}/home/kvConfig.json`,
     });
 }
@@ -194,6 +197,7 @@ export function renderLauncher(ctx: RenderContext, inst: InstancePlan): string {
                 logDir: logDir(cfg, inst.id),
                 userHome: `${dir}/home`,
                 logbackFile: logbackFile(cfg, inst).absPath,
+                access: versionFacts(cfg.version).jdkAccess,
             }),
             '-cp "$ROCKETMQ_HOME/conf:$ROCKETMQ_HOME/lib/*"',
         ],

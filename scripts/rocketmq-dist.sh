@@ -3,7 +3,7 @@
 #
 #   scripts/rocketmq-dist.sh rocketmq VERSION   -> rocketmq-all-VERSION-bin-release.zip (+ .sha512)
 #   scripts/rocketmq-dist.sh dashboard VERSION  -> rocketmq-dashboard-VERSION.jar (+ .sha512)
-#   scripts/rocketmq-dist.sh all                -> rocketmq 5.3.3, rocketmq 4.9.7, dashboard 2.0.0
+#   scripts/rocketmq-dist.sh all                -> rocketmq 5.3.3, 5.5.0, 4.9.7, dashboard 2.0.0
 #
 # The zip has the official archive's top-level layout (rocketmq-all-VERSION-bin-release/lib,
 # conf) but no bin/ scripts and no sample configs: the stack renders each instance's launcher,
@@ -44,7 +44,7 @@ set -euo pipefail
 
 # Bump when the way an output is built changes, so cached outputs of the old recipe are rebuilt.
 readonly RECIPE_REVISION=2
-readonly DEFAULT_VERSIONS=(5.3.3 4.9.7)
+readonly DEFAULT_VERSIONS=(5.3.3 5.5.0 4.9.7)
 readonly DEFAULT_DASHBOARD=2.0.0
 readonly DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.6.1
 # Upstream's quickstart sources (tag rocketmq-all-5.3.3); they compile against 4.9.x clients too.

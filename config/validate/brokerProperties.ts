@@ -32,6 +32,13 @@ export const BROKER_KEY_ENUMS: Record<string, readonly string[]> = {
     // 5.x MessageStoreConfig: StoreType names; BrokerConfig: ConfigManagerVersion names.
     storeType: ["default", "defaultRocksDB"],
     configManagerVersion: ["v1", "v2"],
+    // 5.5.0 MessageStoreConfig (CombineConsumeQueueStore): StoreType names; the loading list is
+    // ';'-separated (StoreType.fromString). A wrong name stops the broker at start instead of
+    // being ignored, so this only moves the error to preview. A key a version lacks is refused
+    // by its key list before this table is consulted.
+    combineCQPreferCQType: ["default", "defaultRocksDB"],
+    combineAssignOffsetCQType: ["default", "defaultRocksDB"],
+    combineCQLoadingCQTypes: ["default", "defaultRocksDB", "default;defaultRocksDB", "defaultRocksDB;default"],
 };
 
 /** Directories the broker writes; storePathRootDir is also what purgeDataOnDestroy deletes. */

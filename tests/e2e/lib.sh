@@ -24,12 +24,13 @@ prepare_toolchain() {
   pulumi version >&2
 }
 
-# RocketMQ 5.3.3 and 4.9.7 (Maven Central jars, the guide's quickstart classes in lib/) and the
+# RocketMQ 5.3.3, 5.5.0 and 4.9.7 (Maven Central jars, the guide's quickstart classes in lib/) and the
 # dashboard (Maven build of ../shared/vendor): all cached in $DIST.
 prepare_artifacts() {
   log "rocketmq artifacts"
   "$REPO/scripts/rocketmq-dist.sh" rocketmq 5.3.3 >&2
   "$REPO/scripts/rocketmq-dist.sh" rocketmq 4.9.7 >&2
+  "$REPO/scripts/rocketmq-dist.sh" rocketmq 5.5.0 >&2
   "$REPO/scripts/rocketmq-dist.sh" dashboard "$DASHBOARD_VERSION" >&2
 }
 

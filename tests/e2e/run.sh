@@ -3,7 +3,7 @@
 # built by scripts/pulumi-toolchain.sh), three test machines booted with systemd
 # (scripts/test-hosts.sh), a real RocketMQ, the dashboard and the guide's own quickstart client.
 # Each scenario is a test; the run ends with "N passed, M failed". Needs Linux and root.
-# RMQ_E2E_ONLY=REGEX runs only the host sets whose name matches (a b f g h i), for development.
+# RMQ_E2E_ONLY=REGEX runs only the host sets whose name matches (a f g h h2 i), for development.
 set -euo pipefail
 # A failed assertion inside $(...) must end the test too.
 shopt -s inherit_errexit
@@ -76,6 +76,11 @@ set_v497() {
   run_test "h. 4.9.7 destroy with purgeDataOnDestroy: stores removed" t_destroy_purges
 }
 
+set_v550() {
+  fresh_hosts systemd
+  run_test "h2. 5.5.0 2m-2s-async: up, clusterList, the java.lang add-opens, quickstart 1000" t_v550
+}
+
 set_nosystemd() {
   fresh_hosts none
   run_test "g2. 2m-noslave 5.3.3 on machines without systemd: up, clusterList, round trip" t_noslave_fallback
@@ -95,7 +100,7 @@ main() {
   prepare_toolchain
   prepare_artifacts
   local set
-  for set in a:set_async f:set_dledger g:set_sync h:set_v497 i:set_nosystemd; do
+  for set in a:set_async f:set_dledger g:set_sync h:set_v497 h2:set_v550 i:set_nosystemd; do
     wanted "${set%%:*}" && "${set#*:}"
   done
   [ "${RMQ_E2E_KEEP:-0}" = 1 ] || hosts_down

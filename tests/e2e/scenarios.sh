@@ -420,6 +420,17 @@ t_v497() {
   quickstart_roundtrip "2m-2s-async 4.9.7"
 }
 
+t_v550() {
+  stack_init 5.5.0
+  local t0=$SECONDS
+  pulumi_up >"$WORK/up-550.out" 2>&1 || { tail -60 "$WORK/up-550.out" >&2; fail "pulumi up (5.5.0) failed"; }
+  record "h2. fresh up 2m-2s-async 5.5.0: $((SECONDS - t0)) s"
+  expect_rows "${EXPECTED_2M[@]}"
+  on_host "${HOST_IPS[1]}" 'readlink -f /app/rocketmq/current' | grep -q 'rocketmq-all-5.5.0' || fail "worker2 does not run 5.5.0"
+  on_host "${HOST_IPS[1]}" 'grep -q -- "--add-opens=java.base/java.lang=ALL-UNNAMED" /app/rocketmq/instances/broker-a/run.sh' || fail "the 5.5.0 launcher lacks the java.lang add-opens"
+  quickstart_roundtrip "2m-2s-async 5.5.0"
+}
+
 t_noslave_fallback() {
   stack_init 5.3.3
   pulumi config set rocketmq:topology 2m-noslave

@@ -98,6 +98,47 @@ describe("broker properties, key by key (RocketMQ 5.3.3)", () => {
     });
 });
 
+describe("broker properties, key by key (RocketMQ 5.5.0: the same as 5.3.3)", () => {
+    const ctx = context({ version: "5.5.0" });
+    test.each([
+        ["broker-a", "broker-a", "0", "10.0.0.12", "10911", "ASYNC_MASTER", "/app/rocketmq/store"],
+        ["broker-a-s", "broker-a", "1", "10.0.0.13", "11011", "SLAVE", "/app/rocketmq/storeSlave"],
+        ["broker-b", "broker-b", "0", "10.0.0.13", "10911", "ASYNC_MASTER", "/app/rocketmq/store"],
+        ["broker-b-s", "broker-b", "1", "10.0.0.12", "11011", "SLAVE", "/app/rocketmq/storeSlave"],
+    ])("%s", (id, brokerName, brokerId, ip, listenPort, brokerRole, root) => {
+        expect(props(ctx, id)).toEqual({
+            ...GUIDE_COMMON,
+            brokerName,
+            brokerId,
+            brokerIP1: ip,
+            brokerIP2: ip,
+            listenPort,
+            brokerRole,
+            ...store(root),
+        });
+    });
+    test("DLedger n0", () => {
+        const d = context({ version: "5.5.0", topology: "dledger" });
+        expect(props(d, "n0")).toEqual({
+            ...GUIDE_COMMON,
+            brokerName: "RaftNode00",
+            brokerIP1: "10.0.0.11",
+            brokerIP2: "10.0.0.11",
+            listenPort: "30911",
+            ...store("/app/rocketmq/store"),
+            enableDLegerCommitLog: "true",
+            dLegerGroup: "RaftNode00",
+            dLegerPeers: "n0-worker1:40911;n1-worker2:40911;n2-worker3:40911",
+            dLegerSelfId: "n0",
+        });
+    });
+    test("launcher runs the 5.5.0 distribution", () => {
+        expect(renderLauncher(ctx, broker(ctx, "broker-a"))).toContain(
+            "export ROCKETMQ_HOME=/app/rocketmq/versions/rocketmq-all-5.5.0-bin-release",
+        );
+    });
+});
+
 describe("every key written is one the version reads, once", () => {
     const cases = SUPPORTED_VERSIONS.flatMap((version) => TOPOLOGIES.map((topology) => [version, topology] as const));
     test.each(cases)("%s %s", (version, topology) => {

@@ -10,6 +10,8 @@ import { asBashFile, contextOf, renderedScripts } from "./scripts";
 const cases: [string, RawConfig][] = [
     ["2m-2s-async 5.3.3", existingRaw()],
     ["dledger 5.3.3", existingRaw({ topology: "dledger" })],
+    ["2m-2s-async 5.5.0", existingRaw({ version: "5.5.0" })],
+    ["dledger 5.5.0", existingRaw({ topology: "dledger", version: "5.5.0" })],
     [
         "2m-2s-sync 4.9.7 upload",
         existingRaw({

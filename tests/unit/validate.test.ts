@@ -41,11 +41,11 @@ describe("validation before anything is created", () => {
     });
 
     test("unknown version", () => {
-        expectProblem(existingRaw({ version: "4.7.1" }), "version", /one of 5\.3\.3, 4\.9\.7$/);
+        expectProblem(existingRaw({ version: "4.7.1" }), "version", /one of 5\.3\.3, 5\.5\.0, 4\.9\.7$/);
     });
 
     test("4.9.8 is not supported (its broker is not in the Maven repository, so it cannot be tested): 4.9.7 is the 4.x", () => {
-        expect(SUPPORTED_VERSIONS).toEqual(["5.3.3", "4.9.7"]);
+        expect(SUPPORTED_VERSIONS).toEqual(["5.3.3", "5.5.0", "4.9.7"]);
         expect(() => validateConfig(existingRaw({ version: "4.9.8" }))).toThrow(
             `rocketmq:version = "4.9.8": one of ${SUPPORTED_VERSIONS.join(", ")}`,
         );
