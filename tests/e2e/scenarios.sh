@@ -367,6 +367,17 @@ t_dledger() {
   units=$(units_enabled_active)
   [ "$units" -eq 7 ] || fail "expected 7 systemd units (3 name servers, 3 DLedger brokers, the dashboard), found $units"
   RMQ_E2E_FIGURES=$FIGURES "$REPO/tests/e2e/failover.sh" "$WORK" >&2 || fail "failover lost messages or did not recover"
+  # The killed member comes back (systemd, after the probe's hold): the group is whole again.
+  local running=0 i
+  for _ in $(seq 1 60); do
+    running=0
+    for i in 0 1 2; do
+      if on_host "${HOST_IPS[$i]}" "/app/rocketmq/bin/rmq-service status n$i && timeout 2 bash -c '</dev/tcp/127.0.0.1/30911'" >/dev/null 2>&1; then running=$((running + 1)); fi
+    done
+    [ "$running" -eq 3 ] && break
+    sleep 2
+  done
+  [ "$running" -eq 3 ] || fail "the killed member did not come back ($running of 3 running)"
 }
 
 # A stack-wide change on a DLedger group: followers restart first, the leader (whoever it is at
