@@ -562,7 +562,7 @@ host_prepare() {
   image=$(host_image "$i")
   mkdir -p "$b/upper" "$b/work" "$r"
   if ! mountpoint -q "$r"; then
-    mount -t overlay "rmq-$name" -o "lowerdir=$image,upperdir=$b/upper,workdir=$b/work" "$r"
+    mount -t overlay "rmq${SFX}-$name" -o "lowerdir=$image,upperdir=$b/upper,workdir=$b/work" "$r"
   fi
   ln -sfn "upper$SSHD_LOG" "$b/sshd.log"
   if [ ! -s "$r/etc/machine-id" ]; then
