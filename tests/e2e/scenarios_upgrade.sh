@@ -3,6 +3,17 @@
 # a running cluster under a steady producer. Host sets u (2m-2s-async) and u2 (DLedger), run by
 # tests/e2e/run.sh; uses the helpers of lib.sh and scenarios.sh. Sourced, not run.
 
+# stack_init, pointed at this slot's machines (Pulumi.local.yaml names slot 0's): never deploy to
+# another run's hosts.
+upgrade_stack_init() {
+  stack_init "$@"
+  local i
+  for i in 0 1 2; do pulumi config set --path "rocketmq:hosts[$i].host" "${HOST_IPS[$i]}"; done
+  pulumi config set rocketmq:dashboardUrl "http://$BRIDGE_IP:$ARTIFACT_PORT/rocketmq-dashboard-$DASHBOARD_VERSION.jar"
+  [ "$(pulumi config get rocketmq:hosts | grep -o '"host": *"[0-9.]*"' | grep -o '[0-9.]*"$' | tr -d '"' | tr '\n' ' ')" = "${HOST_IPS[*]} " ] ||
+    fail "the stack's hosts are not this slot's ${HOST_IPS[*]}"
+}
+
 # Endpoints watched during a roll, and the instance behind each.
 upgrade_endpoints() { # upgrade_endpoints async|dledger: "ADDR:PORT ID" lines, name servers first
   local i
@@ -132,7 +143,7 @@ roll_version() {
 }
 
 t_upgrade_async_up() {
-  stack_init 5.3.3
+  upgrade_stack_init 5.3.3
   local t0=$SECONDS
   pulumi_up >"$WORK/up-u.out" 2>&1 || { tail -60 "$WORK/up-u.out" >&2; fail "pulumi up (5.3.3) failed"; }
   record "u. fresh up 2m-2s-async 5.3.3: $((SECONDS - t0)) s"
@@ -177,7 +188,7 @@ t_downgrade_refused() {
 }
 
 t_upgrade_dledger() {
-  stack_init 5.3.3
+  upgrade_stack_init 5.3.3
   pulumi config set rocketmq:topology dledger
   local t0=$SECONDS
   pulumi_up >"$WORK/up-u2.out" 2>&1 || { tail -60 "$WORK/up-u2.out" >&2; fail "pulumi up (dledger 5.3.3) failed"; }
