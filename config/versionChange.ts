@@ -35,7 +35,8 @@ const isKnown = (v: string): v is RocketMqVersion => Object.prototype.hasOwnProp
 /** Can a cluster running `from` roll to `to`? */
 export function versionMove(from: string, to: RocketMqVersion): VersionMove {
     if (from === to) return { allowed: true, why: "" };
-    if (!isKnown(from)) return { allowed: false, why: `${from} is not a version this stack knows, so it cannot tell whether ${to} reads its stores` };
+    if (!isKnown(from))
+        return { allowed: false, why: `${from} is not a version this stack knows, so it cannot tell whether ${to} reads its stores` };
     const a = versionFacts(from).storeFormat;
     const b = versionFacts(to).storeFormat;
     if (a === b) return { allowed: true, why: "" };

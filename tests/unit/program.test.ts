@@ -397,7 +397,9 @@ describe("program under mocks", () => {
         expect(pulumi.RunError.isInstance(error)).toBe(true);
         const lines = (error as Error).message.split("\n");
         expect(lines[0]).toBe("invalid stack configuration (1 problem):");
-        expect(lines[1]).toMatch(/^ {2}- rocketmq:version = "4\.9\.7": the cluster runs 5\.3\.3 \(stack output `version`.*5\.3\.3 -> 4\.9\.7 is refused, unsafe: /);
+        expect(lines[1]).toMatch(
+            /^ {2}- rocketmq:version = "4\.9\.7": the cluster runs 5\.3\.3 \(stack output `version`.*5\.3\.3 -> 4\.9\.7 is refused, unsafe: /,
+        );
         expect(lines[1]).toMatch(/From 5\.3\.3 this stack rolls to: 5\.3\.3, 5\.5\.0$/);
         await new Promise((res) => setTimeout(res, 50));
         expect(lastRun.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toHaveLength(0);

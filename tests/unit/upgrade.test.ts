@@ -33,7 +33,9 @@ describe("which version changes a running cluster can take", () => {
 
     test("5.x -> 4.x is refused as unsafe, 4.x -> 5.x as untested, each saying why", () => {
         expect(versionMove("5.5.0", "4.9.7").why).toMatch(/^unsafe: 4\.9\.7 cannot read what 5\.5\.0 writes .*V2 format.*timer store/);
-        expect(versionMove("4.9.7", "5.3.3").why).toMatch(/^untested: RocketMQ 5\.3\.3 can read 4\.9\.7's stores, .*deploy 5\.3\.3 on new hosts/);
+        expect(versionMove("4.9.7", "5.3.3").why).toMatch(
+            /^untested: RocketMQ 5\.3\.3 can read 4\.9\.7's stores, .*deploy 5\.3\.3 on new hosts/,
+        );
         expect(versionMove("9.9.9", "5.3.3").why).toMatch(/not a version this stack knows/);
     });
 
@@ -113,7 +115,11 @@ describe("staging: the new release takes effect at the instance's turn, not befo
         // Fresh deploy of 5.3.3: written in place, installed, restarted, waited for.
         expect(runBash(deployScript("5.3.3", s.root), s.env).status).toBe(0);
         expect(releaseOf(path.join(dir, "run.sh"))).toBe("5.3.3");
-        expect(s.calls()).toEqual(["rmq-service install namesrv-worker1", "rmq-service restart namesrv-worker1", "rmq-wait namesrv-worker1"]);
+        expect(s.calls()).toEqual([
+            "rmq-service install namesrv-worker1",
+            "rmq-service restart namesrv-worker1",
+            "rmq-wait namesrv-worker1",
+        ]);
         s.running(true);
 
         // Staged 5.5.0: the live run.sh still names 5.3.3, the new one waits in .staged; nothing restarted.
@@ -142,7 +148,11 @@ describe("staging: the new release takes effect at the instance's turn, not befo
         expect(releaseOf(path.join(dir, "run.sh"))).toBe("5.5.0");
         expect(fs.existsSync(path.join(dir, ".staged"))).toBe(false);
         expect(fs.existsSync(path.join(dir, ".restart-pending"))).toBe(false);
-        expect(s.calls()).toEqual(["rmq-service install namesrv-worker1", "rmq-service restart namesrv-worker1", "rmq-wait namesrv-worker1"]);
+        expect(s.calls()).toEqual([
+            "rmq-service install namesrv-worker1",
+            "rmq-service restart namesrv-worker1",
+            "rmq-wait namesrv-worker1",
+        ]);
         fs.rmSync(s.root, { recursive: true, force: true });
     });
 });
@@ -181,7 +191,12 @@ describe("install refuses, before touching the host, a version its instances can
         const s = withInstances(runs);
         const r = runBash(guard(version, s.root), s.env);
         expect(r.status === 0).toBe(ok);
-        if (!ok) expect(r.stderr).toMatch(new RegExp(`install: refused on worker2: .*run\\.sh runs RocketMQ [0-9.]+; rocketmq:version ${version.replace(/\./g, "\\.")} takes over only from: `));
+        if (!ok)
+            expect(r.stderr).toMatch(
+                new RegExp(
+                    `install: refused on worker2: .*run\\.sh runs RocketMQ [0-9.]+; rocketmq:version ${version.replace(/\./g, "\\.")} takes over only from: `,
+                ),
+            );
         fs.rmSync(s.root, { recursive: true, force: true });
     });
 
