@@ -14,6 +14,27 @@ upgrade_stack_init() {
     fail "the stack's hosts are not this slot's ${HOST_IPS[*]}"
 }
 
+# Each test runs in its own subshell: select this run's state explicitly (a `pulumi login` elsewhere
+# on this machine changes the default backend).
+upgrade_stack_select() {
+  cd "$WORK/project" || return 1
+  export PULUMI_BACKEND_URL="file://$WORK/state"
+  pulumi stack select local >/dev/null
+}
+
+# start_producer, with time for the client to compile and connect on a busy machine (up to 90 s).
+upgrade_start_producer() {
+  local out=$1 topic=$2
+  smoke_client produce --namesrv "$NAMESRV_ADDRS" --topic "$topic" --duration-seconds 900 --rate 20 \
+    --route-refresh-ms 1000 --out "$out" >"$out.summary" 2>&1 &
+  for _ in $(seq 1 90); do
+    [ "$(grep -c ' ok$' "$out" 2>/dev/null || echo 0)" -gt 0 ] && return 0
+    sleep 1
+  done
+  cat "$out.summary" >&2
+  fail "the producer sends nothing after 90 s"
+}
+
 # Endpoints watched during a roll, and the instance behind each.
 upgrade_endpoints() { # upgrade_endpoints async|dledger: "ADDR:PORT ID" lines, name servers first
   local i
@@ -78,7 +99,7 @@ roll_version() {
   [ "$kind" = dledger ] && leader=$(broker_rows | awk '$2 == 0 { print $3 }')
   [ "$kind" != dledger ] || [ -n "$leader" ] || fail "no DLedger leader before the roll"
   all_pids >"$run/pids.before"
-  start_producer "$run/sent.log" "$topic"
+  upgrade_start_producer "$run/sent.log" "$topic"
   start_port_watch "$run/ports.log"
   t0=$SECONDS
   use_version "$version"
@@ -151,13 +172,13 @@ t_upgrade_async_up() {
 }
 
 t_upgrade_async() {
-  cd "$WORK/project" || return 1
+  upgrade_stack_select
   roll_version async 5.5.0 5.3.3 "$WORK/upgrade" "u. 2m-2s-async 5.3.3 -> 5.5.0"
   expect_rows "${EXPECTED_2M[@]}"
 }
 
 t_rollback_async() {
-  cd "$WORK/project" || return 1
+  upgrade_stack_select
   roll_version async 5.3.3 5.5.0 "$WORK/rollback" "u. 2m-2s-async 5.5.0 -> 5.3.3 (rollback)"
   expect_rows "${EXPECTED_2M[@]}"
 }
@@ -165,7 +186,7 @@ t_rollback_async() {
 # A move the stores cannot take is refused at preview (and by `up`), naming the key, both versions
 # and what is allowed; the hosts are untouched and the stack is as before.
 t_downgrade_refused() {
-  cd "$WORK/project" || return 1
+  upgrade_stack_select
   local out=$WORK/refused.out before after
   all_pids >"$WORK/refused.pids.before"
   before=$(on_host "${HOST_IPS[1]}" 'cat /app/rocketmq/instances/broker-a/run.sh' | md5sum)
@@ -197,7 +218,7 @@ t_upgrade_dledger() {
 }
 
 t_rollback_dledger() {
-  cd "$WORK/project" || return 1
+  upgrade_stack_select
   roll_version dledger 5.3.3 5.5.0 "$WORK/rollback-dl" "u2. dledger 5.5.0 -> 5.3.3 (rollback)"
 }
 
