@@ -27,8 +27,10 @@ upgrade_start_producer() {
   local out=$1 topic=$2
   smoke_client produce --namesrv "$NAMESRV_ADDRS" --topic "$topic" --duration-seconds 900 --rate 20 \
     --route-refresh-ms 1000 --out "$out" >"$out.summary" 2>&1 &
+  local n
   for _ in $(seq 1 90); do
-    [ "$(grep -c ' ok$' "$out" 2>/dev/null || echo 0)" -gt 0 ] && return 0
+    n=$(grep -c ' ok$' "$out" 2>/dev/null || true)
+    [ "${n:-0}" -gt 0 ] && return 0
     sleep 1
   done
   cat "$out.summary" >&2

@@ -18,6 +18,9 @@ interface Registered {
     options: { protect: boolean; retainOnDelete: boolean; ignoreChanges: string[]; deleteBeforeReplace: boolean; aliases: string[] };
 }
 
+// One program run takes 1-5 s alone and longer on a busy machine (jest's default is 5 s).
+jest.setTimeout(60_000);
+
 /** Resources of the latest run, kept even when the program throws. */
 const lastRun: { resources: Registered[] } = { resources: [] };
 
