@@ -162,7 +162,7 @@ roll_version() {
   local counts downs
   counts=$(all_acked_consumed "$run/sent.log" "$topic")
   downs=$(while read -r ep id; do awk -v e="$ep" -v i="$id" '$1 == e { sub(/^down=/, "", $5); printf "%s %s s, ", i, $5 }' "$run/timeline.txt"; done <"$run/endpoints" | sed 's/, $//')
-  record "$label: up ${up_s} s; downtime per instance (in restart order of the plan): $downs; producer: ${counts% *} acknowledged, all consumed (0 lost), ${counts#* } failed sends${leader:+; leader $leader last}"
+  record "$label: up ${up_s} s; downtime per instance: $downs; producer: ${counts% *} acknowledged, all consumed (0 lost), ${counts#* } failed sends${leader:+; leader $leader last}"
 }
 
 t_upgrade_async_up() {
