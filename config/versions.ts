@@ -38,7 +38,19 @@ export interface VersionFacts {
     acl: AclModel;
     /** DLedger commit log: supported, or still working but deprecated upstream (5.5.1). */
     dledgerCommitLog: "supported" | "deprecated";
+    /**
+     * The on-disk format family of the broker store (commit log, consume queues, checkpoint,
+     * metadata): a running cluster rolls between versions of one family only (config/versionChange.ts).
+     */
+    storeFormat: StoreFormat;
 }
+
+/**
+ * 4.x: commit log message magic code V1 only, a 24-byte checkpoint. 5.x: adds message magic code
+ * V2 (topics longer than 127 characters), the timer store, a longer checkpoint (5.3.3: 40 bytes,
+ * 5.5.0: 48, each a prefix of the next). Checked in the released jars and apache/rocketmq tags.
+ */
+export type StoreFormat = "4.x" | "5.x";
 
 /** Without these, JDK 17 cannot unmap files: every restart recovers abnormally, old files stay. */
 export const JDK17_ACCESS = [
@@ -60,6 +72,7 @@ export const VERSIONS = {
         jdkAccess: JDK17_ACCESS,
         acl: "acl2",
         dledgerCommitLog: "supported",
+        storeFormat: "5.x",
     },
     "5.5.0": {
         distName: dist("5.5.0"),
@@ -67,6 +80,7 @@ export const VERSIONS = {
         jdkAccess: [...JDK17_ACCESS, JAVA_LANG_OPENS],
         acl: "acl2",
         dledgerCommitLog: "supported",
+        storeFormat: "5.x",
     },
     // 4.9.7: the newest 4.x whose every module the Maven repository serves here (nothing of 4.9.8).
     "4.9.7": {
@@ -75,6 +89,7 @@ export const VERSIONS = {
         jdkAccess: JDK17_ACCESS,
         acl: "acl1",
         dledgerCommitLog: "supported",
+        storeFormat: "4.x",
     },
 } as const satisfies Record<string, VersionFacts>;
 

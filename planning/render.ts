@@ -2,6 +2,7 @@
 // Pure functions of their inputs: same input, same text, so Pulumi sees no change on a rerun.
 import { brokerKeys } from "../config/brokerKeys";
 import { ClusterConfig } from "../config/schema";
+import { rollSources } from "../config/versionChange";
 import { versionFacts } from "../config/versions";
 import { jvmOptions } from "./jvm";
 import { chomp, readTemplate, render, shellQuote } from "./templates";
@@ -330,6 +331,7 @@ export function installScript(ctx: RenderContext, hostIndex: number): string {
     return render("host/install.sh.mustache", {
         hostName: ctx.hosts[hostIndex].name,
         version: cfg.version,
+        rollSources: rollSources(cfg.version),
         appRoot: cfg.appRoot,
         rocketmqRoot: rocketmqRoot(cfg),
         distName: distName(cfg),

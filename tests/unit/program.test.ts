@@ -18,11 +18,16 @@ interface Registered {
     options: { protect: boolean; retainOnDelete: boolean; ignoreChanges: string[]; deleteBeforeReplace: boolean; aliases: string[] };
 }
 
+// One program run takes 1-5 s alone and longer on a busy machine (jest's default is 5 s).
+jest.setTimeout(60_000);
+
 /** Resources of the latest run, kept even when the program throws. */
 const lastRun: { resources: Registered[] } = { resources: [] };
 
 async function runProgram(
     raw: Record<string, unknown>,
+    /** The stack's `version` output from the last deploy (undefined: none yet). */
+    deployed?: string,
 ): Promise<{ resources: Registered[]; outputs: Record<string, unknown>; exported: Record<string, unknown>; logs: string[] }> {
     jest.resetModules();
     // Without an engine, pulumi.log prints to the console: keep it as the run's diagnostics.
@@ -36,6 +41,7 @@ async function runProgram(
                 const state: Record<string, unknown> = { ...args.inputs };
                 if (args.type === "command:remote:Command") state.stdout = "cpus=2 memKiB=8388608\n";
                 if (args.type === "random:index/randomPassword:RandomPassword") state.result = PASSWORD;
+                if (args.type === "pulumi:pulumi:StackReference") state.outputs = deployed === undefined ? {} : { version: deployed };
                 if (args.type === "aws:ec2/instance:Instance") {
                     state.publicIp = `198.51.100.${resources.length}`;
                     state.privateIp = `10.20.0.${resources.length}`;
@@ -53,6 +59,7 @@ async function runProgram(
         "rocketmq",
         "unit",
         false,
+        "organization",
     );
     // Record each registration's dependencies too: the mock monitor does not pass them on.
     const monitor = p.runtime.getMonitor() as unknown as { registerResource: (req: unknown, cb: unknown) => unknown };
@@ -90,7 +97,8 @@ async function runProgram(
     const config: Record<string, string> = { "rocketmq:sshPrivateKey": PRIVATE_KEY };
     for (const [k, v] of Object.entries(raw)) if (v !== undefined) config[`rocketmq:${k}`] = String(v);
     p.runtime.setAllConfig(config, ["rocketmq:sshPrivateKey"]);
-    const program = await import("../../index");
+    const main = (await import("../../index")).default;
+    const program: Record<string, unknown> = await main();
     const outputs: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(program)) {
         outputs[k] = pulumi.Output.isInstance(v) ? await new Promise((res) => (v as pulumi.Output<unknown>).apply(res)) : v;
@@ -391,5 +399,34 @@ describe("program under mocks", () => {
         ]);
         await new Promise((res) => setTimeout(res, 50));
         expect(lastRun.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toHaveLength(0);
+    });
+
+    test("a version change the stores cannot take fails at preview, naming rocketmq:version, both versions and what is allowed; nothing registered", async () => {
+        let error: unknown;
+        try {
+            await runProgram(existingRaw({ version: "4.9.7" }), "5.3.3");
+        } catch (e) {
+            error = e;
+        }
+        expect(pulumi.RunError.isInstance(error)).toBe(true);
+        const lines = (error as Error).message.split("\n");
+        expect(lines[0]).toBe("invalid stack configuration (1 problem):");
+        expect(lines[1]).toMatch(
+            /^ {2}- rocketmq:version = "4\.9\.7": the cluster runs 5\.3\.3 \(stack output `version`.*5\.3\.3 -> 4\.9\.7 is refused, unsafe: /,
+        );
+        expect(lines[1]).toMatch(/From 5\.3\.3 this stack rolls to: 5\.3\.3, 5\.5\.0$/);
+        await new Promise((res) => setTimeout(res, 50));
+        expect(lastRun.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toHaveLength(0);
+    });
+
+    test.each([
+        [undefined, "4.9.7"],
+        ["5.3.3", "5.5.0"],
+        ["5.5.0", "5.3.3"],
+        ["4.9.7", "4.9.7"],
+    ])("deployed %s, now %s: allowed, the cluster is planned", async (deployed, wanted) => {
+        const { resources: rs, outputs } = await runProgram(existingRaw({ version: wanted }), deployed);
+        expect(outputs.version).toBe(wanted);
+        expect(rs.filter((r) => r.type === "rocketmq:index:RocketMqCluster")).toHaveLength(1);
     });
 });
