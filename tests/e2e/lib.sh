@@ -122,6 +122,11 @@ rocketmq_pids() {
   on_host "$1" 'self=$(readlink /proc/self/ns/net); for p in $(pgrep -f "[o]rg.apache.rocketmq|[r]ocketmq-dashboard"); do [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$self" ] && echo "$p"; done; true'
 }
 
+# What a failed `pulumi up` said: its diagnostics (each failed command's own output) and summary.
+up_failure() {
+  { sed -n '/^Diagnostics:/,/^Outputs:/p' "$1" | grep -v -e 'RocketmqTransaction' | head -120; tail -8 "$1"; } >&2
+}
+
 record() { echo "$*" | tee -a "$FIGURES" >&2; }
 
 fail() { echo "ASSERTION FAILED: $*" >&2; return 1; }

@@ -116,9 +116,10 @@ start_producer() {
   smoke_client produce --namesrv "$NAMESRV_ADDRS" --topic "$topic" --duration-seconds 900 --rate 20 \
     --route-refresh-ms 1000 --out "$out" >"$out.summary" 2>&1 &
   # The first acknowledgement: a JVM start and a route lookup, slower on a loaded machine.
-  local i
-  for i in $(seq 1 60); do
-    [ "$(grep -c ' ok$' "$out" 2>/dev/null || true)" -gt 0 ] && return 0
+  local n
+  for _ in $(seq 1 60); do
+    n=$(grep -c ' ok$' "$out" 2>/dev/null) || n=0
+    [ "$n" -gt 0 ] && return 0
     sleep 0.5
   done
   cat "$out.summary" >&2
@@ -175,7 +176,7 @@ up_under_load() {
   touch "$run/ports.log.stop"
   stop_producer "$run/sent.log"
   wait
-  [ "$rc" -eq 0 ] || { tail -60 "$out" >&2; fail "pulumi up failed"; }
+  [ "$rc" -eq 0 ] || { up_failure "$out"; fail "pulumi up failed"; }
 }
 
 # ---- scenarios ----
@@ -185,7 +186,7 @@ t_async_up() {
   pulumi config set rocketmq:purgeDataOnDestroy false
   pulumi preview --non-interactive >"$WORK/preview.out" 2>&1 || { tail -30 "$WORK/preview.out" >&2; fail "pulumi preview failed"; }
   local t0=$SECONDS units
-  pulumi_up >"$WORK/up.out" 2>&1 || { tail -60 "$WORK/up.out" >&2; fail "pulumi up failed"; }
+  pulumi_up >"$WORK/up.out" 2>&1 || { up_failure "$WORK/up.out"; fail "pulumi up failed"; }
   record "a. fresh up 2m-2s-async 5.3.3 (to a verified cluster, smoke included): $((SECONDS - t0)) s"
   expect_rows "${EXPECTED_2M[@]}"
   nameservers_answer
@@ -408,7 +409,7 @@ t_dledger() {
   stack_init 5.3.3
   pulumi config set rocketmq:topology dledger
   local t0=$SECONDS rows leaders units
-  pulumi_up >"$WORK/up-dl.out" 2>&1 || { tail -60 "$WORK/up-dl.out" >&2; fail "pulumi up (dledger) failed"; }
+  pulumi_up >"$WORK/up-dl.out" 2>&1 || { up_failure "$WORK/up-dl.out"; fail "pulumi up (dledger) failed"; }
   record "f. fresh up dledger 5.3.3: $((SECONDS - t0)) s"
   rows=$(broker_rows)
   echo "$rows" >&2
@@ -470,7 +471,7 @@ t_sync() {
   stack_init 5.3.3
   pulumi config set rocketmq:topology 2m-2s-sync
   local t0=$SECONDS
-  pulumi_up >"$WORK/up-sync.out" 2>&1 || { tail -60 "$WORK/up-sync.out" >&2; fail "pulumi up (2m-2s-sync) failed"; }
+  pulumi_up >"$WORK/up-sync.out" 2>&1 || { up_failure "$WORK/up-sync.out"; fail "pulumi up (2m-2s-sync) failed"; }
   record "g1. fresh up 2m-2s-sync 5.3.3: $((SECONDS - t0)) s"
   expect_rows "${EXPECTED_2M[@]}"
   on_host "${HOST_IPS[1]}" 'grep -qx "brokerRole *= *SYNC_MASTER" /app/rocketmq/instances/broker-a/broker.properties' || fail "broker-a is not a SYNC_MASTER"
@@ -480,7 +481,7 @@ t_sync() {
 t_v497() {
   stack_init 4.9.7
   local t0=$SECONDS
-  pulumi_up >"$WORK/up-497.out" 2>&1 || { tail -60 "$WORK/up-497.out" >&2; fail "pulumi up (4.9.7) failed"; }
+  pulumi_up >"$WORK/up-497.out" 2>&1 || { up_failure "$WORK/up-497.out"; fail "pulumi up (4.9.7) failed"; }
   record "h. fresh up 2m-2s-async 4.9.7: $((SECONDS - t0)) s"
   expect_rows "${EXPECTED_2M[@]}"
   on_host "${HOST_IPS[1]}" 'readlink -f /app/rocketmq/current' | grep -q 'rocketmq-all-4.9.7' || fail "worker2 does not run 4.9.7"
@@ -490,7 +491,7 @@ t_v497() {
 t_v550() {
   stack_init 5.5.0
   local t0=$SECONDS
-  pulumi_up >"$WORK/up-550.out" 2>&1 || { tail -60 "$WORK/up-550.out" >&2; fail "pulumi up (5.5.0) failed"; }
+  pulumi_up >"$WORK/up-550.out" 2>&1 || { up_failure "$WORK/up-550.out"; fail "pulumi up (5.5.0) failed"; }
   record "h2. fresh up 2m-2s-async 5.5.0: $((SECONDS - t0)) s"
   expect_rows "${EXPECTED_2M[@]}"
   on_host "${HOST_IPS[1]}" 'readlink -f /app/rocketmq/current' | grep -q 'rocketmq-all-5.5.0' || fail "worker2 does not run 5.5.0"
@@ -504,7 +505,7 @@ t_noslave_fallback() {
   pulumi config set rocketmq:purgeDataOnDestroy false
   on_host "${HOST_IPS[0]}" '[ ! -d /run/systemd/system ]' || fail "the machines run systemd; this test needs machines without it"
   local t0=$SECONDS
-  pulumi_up >"$WORK/up-ns.out" 2>&1 || { tail -60 "$WORK/up-ns.out" >&2; fail "pulumi up (2m-noslave, no systemd) failed"; }
+  pulumi_up >"$WORK/up-ns.out" 2>&1 || { up_failure "$WORK/up-ns.out"; fail "pulumi up (2m-noslave, no systemd) failed"; }
   record "g2. fresh up 2m-noslave 5.3.3 without systemd: $((SECONDS - t0)) s"
   expect_rows "broker-a 0 $NET.12:10911" "broker-b 0 $NET.13:10911"
   smoke_on_host 500 NoSlaveTest "g2. 2m-noslave"
