@@ -24,6 +24,8 @@ run_test() { # run_test NAME FUNCTION: a failing command fails the test, not the
   (set -euo pipefail; "$fn")
   rc=$?
   set -e
+  # A test that failed half way may leave its background clients (producers, probes) running.
+  pkill -f -- "RmqSmoke.java .*$WORK/" 2>/dev/null || true
   if [ "$rc" -eq 0 ]; then
     passed=$((passed + 1)); results+=("PASS $name ($((SECONDS - start)) s)")
   else
