@@ -57,10 +57,13 @@ interface SshResult {
  * the script never appear in argv or in messages.
  */
 async function runOnHost(target: SshTarget, script: string, mode: string, timeoutSeconds: number): Promise<SshResult> {
+    // Required here, not imported: this function is serialized into the provider (see the top).
+    /* eslint-disable @typescript-eslint/no-require-imports */
     const childProcess = require("child_process");
     const fs = require("fs");
     const os = require("os");
     const path = require("path");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const dir: string = fs.mkdtempSync(path.join(os.tmpdir(), "rmq-ssh-"));
     try {
         const keyFile = path.join(dir, "id");
