@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serves a directory over HTTP to the local test hosts (scripts/test-hosts.sh), bound only to the
-# bridge address 10.77.0.1, so the hosts can `curl http://10.77.0.1:PORT/FILE`.
+# bridge address 10.77.S.1 of slot S (RMQ_TEST_HOSTS_SLOT, default 0), so the hosts can
+# `curl http://10.77.S.1:PORT/FILE`.
 #
 #   artifact-server.sh start DIR PORT   serve DIR (idempotent: a server already serving DIR on PORT is
 #                                       kept); waits until it answers
@@ -8,12 +9,14 @@
 #   artifact-server.sh status           print "running PID PORT DIR" or "stopped"
 #
 # The pid file and the request log are in the test hosts' state dir
-# (RMQ_TEST_HOSTS_STATE, default /var/tmp/rmq-test-hosts). The bridge must exist: run
+# (RMQ_TEST_HOSTS_STATE, default /var/tmp/rmq-test-hostsS, no S for slot 0). The bridge must exist: run
 # `scripts/test-hosts.sh up` first.
 set -euo pipefail
 
-STATE=${RMQ_TEST_HOSTS_STATE:-/var/tmp/rmq-test-hosts}
-BIND=10.77.0.1
+SLOT=${RMQ_TEST_HOSTS_SLOT:-0}
+[[ $SLOT =~ ^[0-9]$ ]] || { echo "[artifact-server] error: RMQ_TEST_HOSTS_SLOT must be 0..9, got '$SLOT'" >&2; exit 1; }
+STATE=${RMQ_TEST_HOSTS_STATE:-/var/tmp/rmq-test-hosts${SLOT#0}}
+BIND=10.77.$SLOT.1
 PIDFILE=$STATE/artifact-server.pid
 LOGFILE=$STATE/artifact-server.log
 

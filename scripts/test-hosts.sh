@@ -26,6 +26,8 @@
 #   test-hosts.sh logins [N]      total number of accepted SSH public-key logins into the hosts since
 #                                 their disks were made (kept across reboots, reset by down)
 #   test-hosts.sh image           build the image if it is not cached, print its path
+#   test-hosts.sh client CMD...   run CMD here inside the client namespace, whose only network is the
+#                                 client network (10.78.0.100; the hosts' eth1 are 10.78.0.1I)
 #
 # A host is a systemd-nspawn container named workerI: its own network namespace rmq-workerI (eth0 =
 # 10.77.0.1I/24 on the bridge, lo up, no default route: the hosts reach each other and the bridge
@@ -36,6 +38,13 @@
 # /etc, units, users) survives `reboot` and goes with `down`. It has its own machine-id, hostname,
 # /etc/hosts line and SSH host key, made at its first boot. /tmp and /run are the container's own
 # tmpfs; /proc/sys and /sys are read-only (nspawn's defaults): `sysctl -w` fails inside.
+# Each host also has eth1 = 10.78.0.1I/24 on a second bridge, rmqcb0 (no address here): the client
+# network. The client namespace rmq-client (10.78.0.100) sits on it alone, so a client run there
+# reaches the hosts' client addresses and nothing on the cluster network.
+# Slots (RMQ_TEST_HOSTS_SLOT=S, 0..9, default 0): independent sets of machines on one machine. Slot
+# S uses 10.77.S.0/24 and 10.78.S.0/24, bridges rmqbrS and rmqcbS, namespaces rmqS-workerI and
+# rmqS-client, machine names sS-workerI (hostnames stay workerI), state /var/tmp/rmq-test-hostsS and
+# its own lock; slot 0 keeps the names above.
 # Init modes (RMQ_TEST_HOSTS_INIT or `up --init`): systemd (default) boots the image with systemd as
 # PID 1, like a cloud VM; none starts the same image with sshd as its first process (nspawn's stub
 # init is PID 1, sshd PID 2), no systemd: /run/systemd/system does not exist, so the stack takes its
@@ -57,15 +66,26 @@
 # Debian's packages.
 set -euo pipefail
 
-STATE=${RMQ_TEST_HOSTS_STATE:-/var/tmp/rmq-test-hosts}
+# A slot is one independent set of machines (its own subnets, bridges, namespaces, state and lock),
+# so that several runs can share this machine; slot 0 keeps the historic names.
+SLOT=${RMQ_TEST_HOSTS_SLOT:-0}
+[[ $SLOT =~ ^[0-9]$ ]] || { echo "[test-hosts] error: RMQ_TEST_HOSTS_SLOT must be 0..9, got '$SLOT'" >&2; exit 1; }
+if [ "$SLOT" = 0 ]; then SFX=""; else SFX=$SLOT; fi
+STATE=${RMQ_TEST_HOSTS_STATE:-/var/tmp/rmq-test-hosts${SLOT#0}}
 WAIT_S=${RMQ_TEST_HOSTS_WAIT:-90}
 GRACE_S=${RMQ_TEST_HOSTS_GRACE:-10}
 STOP_WAIT_S=${RMQ_TEST_HOSTS_STOP_WAIT:-90}
 INIT_MODE=${RMQ_TEST_HOSTS_INIT:-systemd}
 CACHE=${RMQ_PULUMI_CACHE:-${HOME:-/root}/.cache/rocketmq-pulumi}
-BRIDGE=rmqbr0
-NET=10.77.0
+BRIDGE=rmqbr$SLOT
+NET=10.77.$SLOT
 BRIDGE_IP=$NET.1
+# The client network: a second bridge (no address on this machine) joining each host's eth1 and the
+# client namespace, which reaches nothing else (no route to the cluster network).
+CBRIDGE=rmqcb$SLOT
+CNET=10.78.$SLOT
+CLIENT_NS=rmq${SFX}-client
+CLIENT_IP=$CNET.100
 KEY=$STATE/id_ed25519
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 SUITE=bookworm
@@ -80,7 +100,7 @@ SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMo
 HOST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 SSHD_LOG=/var/log/sshd.log
 # The cgroup every machine gets below, in each cgroup hierarchy that tracks processes (see cg_roots).
-CG_NAME=rmq-test-hosts
+CG_NAME=rmq-test-hosts${SFX:+-$SFX}
 
 log() { printf '[test-hosts] %s\n' "$*" >&2; }
 die() {
@@ -88,12 +108,17 @@ die() {
   exit 1
 }
 
-name_of() { echo "worker$1"; }
+name_of() { echo "worker$1"; } # the hostname
+machine_of() { echo "${SFX:+s$SFX-}worker$1"; } # nspawn's machine name: unique across slots
 ip_of() { echo "$NET.$((10 + $1))"; }
-ns_of() { echo "rmq-worker$1"; }
-veth_of() { echo "rmqv-worker$1"; }
+cip_of() { echo "$CNET.$((10 + $1))"; } # the address on the client network
+ns_of() { echo "rmq${SFX}-worker$1"; }
+veth_of() { echo "rmqv${SFX}-worker$1"; }
+cveth_of() { echo "rmqc${SFX}-worker$1"; }
 dir_of() { echo "$STATE/worker$1"; }
-mac_of() { printf '02:72:6d:00:%02x:%02x' "$1" "$2"; } # mac_of KIND I: 0 bridge, 1 veth, 2 eth0
+# mac_of KIND I: 0 bridge, 1 veth, 2 eth0, 3 client bridge, 4 client veth, 5 eth1; 6/7 the client
+# namespace's veth/eth0 (I 0)
+mac_of() { printf '02:72:6d:%02x:%02x:%02x' "$SLOT" "$1" "$2"; }
 
 now_ms() { date +%s%3N; }
 elapsed() { # elapsed START_MS: seconds since START_MS, one decimal
@@ -314,8 +339,8 @@ known_hosts() {
   local n=${1:-0} i root
   {
     for ((i = 1; i <= n; i++)); do echo "$i"; done
-    ip netns list 2>/dev/null | awk '{print $1}' | sed -n 's/^rmq-worker\([0-9][0-9]*\)$/\1/p'
-    ip -o link show 2>/dev/null | sed -n 's/^[0-9]*: rmqv-worker\([0-9][0-9]*\)[@:].*/\1/p'
+    ip netns list 2>/dev/null | awk '{print $1}' | sed -n "s/^rmq${SFX}-worker\\([0-9][0-9]*\\)\$/\\1/p"
+    ip -o link show 2>/dev/null | sed -n "s/^[0-9]*: rmqv${SFX}-worker\\([0-9][0-9]*\\)[@:].*/\\1/p"
     if [ -d "$STATE" ]; then
       find "$STATE" -mindepth 1 -maxdepth 1 -type d -name 'worker*' -printf '%f\n' | sed -n 's/^worker\([0-9][0-9]*\)$/\1/p'
     fi
@@ -489,6 +514,16 @@ host_net() {
   ip -n "$ns" addr replace "$(ip_of "$i")/24" dev eth0
   ip -n "$ns" link set eth0 up
   ip neigh flush to "$(ip_of "$i")" dev "$BRIDGE" 2>/dev/null || true
+  # eth1: the client network, where clients reach the brokers' client addresses
+  local cveth
+  cveth=$(cveth_of "$i")
+  if ! ip link show "$cveth" >/dev/null 2>&1; then
+    ip -n "$ns" link del eth1 2>/dev/null || true
+    ip link add "$cveth" address "$(mac_of 4 "$i")" type veth peer name eth1 address "$(mac_of 5 "$i")" netns "$ns"
+  fi
+  ip link set "$cveth" master "$CBRIDGE" up
+  ip -n "$ns" addr replace "$(cip_of "$i")/24" dev eth1
+  ip -n "$ns" link set eth1 up
   stat -L -c %i "/run/netns/$ns" >"$(dir_of "$i")/netns"
 }
 
@@ -497,6 +532,7 @@ host_net_remove() {
   ns=$(ns_of "$i")
   ip netns del "$ns" 2>/dev/null || true
   ip link del "$(veth_of "$i")" 2>/dev/null || true
+  ip link del "$(cveth_of "$i")" 2>/dev/null || true
   unmount_matching "^/run/netns/$ns\$"
   rm -f "/run/netns/$ns" 2>/dev/null || true
 }
@@ -530,6 +566,7 @@ host_prepare() {
   ln -sfn "upper$SSHD_LOG" "$b/sshd.log"
   if [ ! -s "$r/etc/machine-id" ]; then
     echo "$name" >"$r/etc/hostname"
+    # (the client network's address is not listed: inside, the hostname means the cluster address)
     printf '%s\t%s\n' "$(ip_of "$i")" "$name" >>"$r/etc/hosts"
     od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$r/etc/machine-id"
     echo >>"$r/etc/machine-id"
@@ -547,7 +584,7 @@ host_boot() {
   name=$(name_of "$i")
   host_prepare "$i"
   echo "$mode" >"$b/init"
-  local args=(-D "$b/root" -M "$name" --register=no --keep-unit
+  local args=(-D "$b/root" -M "$(machine_of "$i")" --hostname="$name" --register=no --keep-unit
     --network-namespace-path="/run/netns/$(ns_of "$i")"
     --link-journal=no --resolv-conf=off --timezone=off --console=read-only)
   if [ "$mode" = systemd ]; then
@@ -743,8 +780,8 @@ hosts_stop() {
     rm -f "$(dir_of "$i")/init.pid" "$(dir_of "$i")/nspawn.pid" "$(dir_of "$i")/pidns"
     # nspawn's per-machine dirs on this machine: nspawn refuses to remove them itself where /run is
     # not a tmpfs (as here).
-    unmount_matching "^/run/systemd/nspawn/(propagate|unix-export)/$(name_of "$i")\$"
-    rm -rf "/run/systemd/nspawn/propagate/$(name_of "$i")" "/run/systemd/nspawn/unix-export/$(name_of "$i")" 2>/dev/null || true
+    unmount_matching "^/run/systemd/nspawn/(propagate|unix-export)/$(machine_of "$i")\$"
+    rm -rf "/run/systemd/nspawn/propagate/$(machine_of "$i")" "/run/systemd/nspawn/unix-export/$(machine_of "$i")" 2>/dev/null || true
   done
   rmdir /run/systemd/nspawn/* /run/systemd/nspawn 2>/dev/null || true
 }
@@ -759,6 +796,26 @@ ensure_bridge() {
   fi
   ip -4 addr show dev "$BRIDGE" | grep -q "inet $BRIDGE_IP/24" || ip addr add "$BRIDGE_IP/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
+  ip link show "$CBRIDGE" >/dev/null 2>&1 || ip link add "$CBRIDGE" address "$(mac_of 3 0)" type bridge
+  ip link set "$CBRIDGE" up
+  # The client namespace: one address on the client network, lo, no other route.
+  [ -e "/run/netns/$CLIENT_NS" ] || ip netns add "$CLIENT_NS"
+  if ! ip link show "rmqc${SFX}-client" >/dev/null 2>&1; then
+    ip -n "$CLIENT_NS" link del eth0 2>/dev/null || true
+    ip link add "rmqc${SFX}-client" address "$(mac_of 6 0)" type veth peer name eth0 address "$(mac_of 7 0)" netns "$CLIENT_NS"
+  fi
+  ip link set "rmqc${SFX}-client" master "$CBRIDGE" up
+  ip -n "$CLIENT_NS" link set lo up
+  ip -n "$CLIENT_NS" addr replace "$CLIENT_IP/24" dev eth0
+  ip -n "$CLIENT_NS" link set eth0 up
+}
+
+client_net_remove() {
+  ip netns del "$CLIENT_NS" 2>/dev/null || true
+  ip link del "rmqc${SFX}-client" 2>/dev/null || true
+  unmount_matching "^/run/netns/$CLIENT_NS\$"
+  rm -f "/run/netns/$CLIENT_NS" 2>/dev/null || true
+  ip link del "$CBRIDGE" 2>/dev/null || true
 }
 
 ensure_key() {
@@ -771,8 +828,8 @@ ensure_key() {
 }
 
 lock() { # serialize the commands that change machines (the lock is on this file; machines never hold it)
-  exec 9<"$SELF"
-  flock -w 600 9 || die "another test-hosts.sh command is running"
+  exec 9>"/run/lock/rmq-test-hosts-$SLOT.lock"
+  flock -w 600 9 || die "another test-hosts.sh command is running on slot $SLOT"
 }
 
 prologue() { # what every command that boots machines needs first
@@ -789,6 +846,7 @@ parse_host() { # parse_host HOST: the index of worker1, 1 or 10.77.0.11
   local h=$1 i
   case $h in
     worker[0-9]*) i=${h#worker} ;;
+    "s$SFX-worker"[0-9]*) i=${h#"s$SFX-worker"} ;;
     "$NET".[0-9]*) i=$((${h##*.} - 10)) ;;
     [0-9]*) i=$h ;;
     *) die "unknown host '$h' (worker1, 1 or $NET.11)" ;;
@@ -860,12 +918,13 @@ cmd_down() {
     [ ! -d "$(dir_of "$i")" ] || rm -rf --one-file-system "$(dir_of "$i")"
   done
   ip link del "$BRIDGE" 2>/dev/null || true
-  unmount_matching "^($(re_quote "$STATE")/|/run/netns/rmq-worker[0-9]+\$)"
+  client_net_remove
+  unmount_matching "^($(re_quote "$STATE")/|/run/netns/rmq${SFX}-worker[0-9]+\$)"
   if [ -d "$STATE" ]; then
     find "$STATE" -mindepth 1 -maxdepth 1 ! -name id_ed25519 ! -name id_ed25519.pub -exec rm -rf --one-file-system {} +
   fi
   local left
-  left=$(grep -l -e "$STATE/" -e "rmq-worker" /proc/[0-9]*/mountinfo 2>/dev/null || true)
+  left=$(grep -l -e "$STATE/" -e "rmq${SFX}-worker" -e "$CLIENT_NS" /proc/[0-9]*/mountinfo 2>/dev/null || true)
   [ -z "$left" ] || log "warning: mounts of the hosts still seen by: $(echo "$left" | tr '\n' ' ')"
   log "down: done in $(elapsed "$t0") s (${#hosts[@]} host(s) cleaned up)"
 }
@@ -954,12 +1013,18 @@ cmd_env() {
   [ "${#hosts[@]}" -gt 0 ] || mapfile -t hosts < <(known_hosts 3)
   printf 'export RMQ_TEST_HOSTS_STATE=%q\n' "$STATE"
   printf 'export RMQ_TEST_HOSTS_KEY=%q\n' "$KEY"
+  printf 'export RMQ_TEST_HOSTS_SLOT=%q\n' "$SLOT"
   printf 'export RMQ_TEST_HOSTS_BRIDGE_IP=%q\n' "$BRIDGE_IP"
+  printf 'export RMQ_TEST_HOSTS_CLIENT_NS=%q\n' "$CLIENT_NS"
+  printf 'export RMQ_TEST_HOSTS_CLIENT_IP=%q\n' "$CLIENT_IP"
+  local cips=()
   for i in "${hosts[@]}"; do
     ips+=("$(ip_of "$i")")
+    cips+=("$(cip_of "$i")")
     printf 'export RMQ_TEST_HOST_%s=%q\n' "$(name_of "$i" | tr '[:lower:]' '[:upper:]')" "$(ip_of "$i")"
   done
   printf 'export RMQ_TEST_HOSTS_IPS="%s"\n' "${ips[*]}"
+  printf 'export RMQ_TEST_HOSTS_CLIENT_IPS="%s"\n' "${cips[*]}"
 }
 
 # The log lives on the machine's disk, so it can be read whether or not the machine is running.
@@ -991,6 +1056,14 @@ cmd_exec() {
   in_host "$i" /bin/bash -c "$script" bash "${line[@]}"
 }
 
+# client CMD...: run CMD on this machine inside the client namespace (only the client network).
+cmd_client() {
+  [ $# -ge 1 ] || die "usage: test-hosts.sh client CMD..."
+  require_root
+  [ -e "/run/netns/$CLIENT_NS" ] || die "no client network: use up"
+  exec ip netns exec "$CLIENT_NS" "$@"
+}
+
 cmd_image() {
   require_root
   check_paths
@@ -1014,6 +1087,7 @@ main() {
     status) cmd_status "$@" ;;
     env) cmd_env "$@" ;;
     exec) cmd_exec "$@" ;;
+    client) cmd_client "$@" ;;
     poweroff) cmd_poweroff "$@" ;;
     boot) cmd_boot "$@" ;;
     reboot) cmd_reboot "$@" ;;

@@ -8,10 +8,16 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CACHE=${RMQ_PULUMI_CACHE:-$HOME/.cache/rocketmq-pulumi}
 DIST=$CACHE/dist
 ARTIFACT_PORT=8765
-BRIDGE_IP=10.77.0.1
-HOST_IPS=(10.77.0.11 10.77.0.12 10.77.0.13)
+# The test hosts' slot (scripts/test-hosts.sh): its subnets, and its own work dir, so that runs on
+# different slots can share this machine.
+SLOT=${RMQ_TEST_HOSTS_SLOT:-0}
+NET=10.77.$SLOT
+BRIDGE_IP=$NET.1
+HOST_IPS=("$NET.11" "$NET.12" "$NET.13")
+# The hosts' addresses on the client network, and the client namespace's own.
+CLIENT_IPS=("10.78.$SLOT.11" "10.78.$SLOT.12" "10.78.$SLOT.13")
 DASHBOARD_VERSION=${DASHBOARD_VERSION:-2.0.0}
-WORK=${RMQ_E2E_WORK:-/var/tmp/rmq-e2e}
+WORK=${RMQ_E2E_WORK:-/var/tmp/rmq-e2e${SLOT#0}}
 FIGURES=${RMQ_E2E_FIGURES:-$WORK-figures.txt}
 export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE:-rocketmq-pulumi-local-test}
 

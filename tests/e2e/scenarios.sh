@@ -2,8 +2,8 @@
 # The end-to-end scenarios (tests/e2e/run.sh runs them in host sets). Each function is one test:
 # it returns non-zero, printing why, when the behaviour it checks is broken. Sourced, not run.
 
-EXPECTED_2M=("broker-a 0 10.77.0.12:10911" "broker-a 1 10.77.0.13:11011" "broker-b 0 10.77.0.13:10911" "broker-b 1 10.77.0.12:11011")
-BROKER_ENDPOINTS=(10.77.0.12:10911 10.77.0.13:11011 10.77.0.13:10911 10.77.0.12:11011)
+EXPECTED_2M=("broker-a 0 $NET.12:10911" "broker-a 1 $NET.13:11011" "broker-b 0 $NET.13:10911" "broker-b 1 $NET.12:11011")
+BROKER_ENDPOINTS=("$NET.12:10911" "$NET.13:11011" "$NET.13:10911" "$NET.12:11011")
 
 expect_rows() { # expect_rows "NAME BID ADDR"...: clusterList shows exactly these brokers (waits)
   local want got
@@ -273,9 +273,9 @@ t_rolling_all() {
   [ "$(grep -c '^down ' "$run/timeline.txt")" -eq 4 ] || fail "the timeline does not show each of the 4 brokers down once"
   grep -q '^max-down-at-once 1$' "$run/timeline.txt" || fail "two brokers were down at the same time: $(grep max-down "$run/timeline.txt")"
   # Replicas first: each slave's restart ended before its master's began.
-  down_before "$run/ports.log" 10.77.0.13:11011 10.77.0.12:10911 || fail "broker-a's master restarted before its slave"
-  down_before "$run/ports.log" 10.77.0.12:11011 10.77.0.13:10911 || fail "broker-b's master restarted before its slave"
-  grep -Eq 'broker-a-s: 10.77.0.13:11011 is [0-9]+ bytes behind 10.77.0.12:10911' "$WORK/up4.out" || fail "broker-a-s's restart was not gated on catching up with its master"
+  down_before "$run/ports.log" "$NET.13:11011" "$NET.12:10911" || fail "broker-a's master restarted before its slave"
+  down_before "$run/ports.log" "$NET.12:11011" "$NET.13:10911" || fail "broker-b's master restarted before its slave"
+  grep -Eq "broker-a-s: $NET.13:11011 is [0-9]+ bytes behind $NET.12:10911" "$WORK/up4.out" || fail "broker-a-s's restart was not gated on catching up with its master"
   local counts
   counts=$(all_acked_consumed "$run/sent.log" RollingTest)
   record "d. rolling change of all 4 brokers: up ${up_s} s; $(grep '^down ' "$run/timeline.txt" | sed 's/^down //' | tr '\n' ';' | sed 's/;$//'); producer: ${counts% *} acknowledged (all consumed), ${counts#* } failed sends"
@@ -388,7 +388,7 @@ t_dledger_rolling() {
   rm -rf "$run"; mkdir -p "$run"
   leader=$(broker_rows | awk '$2 == 0 { print $3 }')
   [ -n "$leader" ] || fail "no leader before the change"
-  BROKER_ENDPOINTS=(10.77.0.11:30911 10.77.0.12:30911 10.77.0.13:30911)
+  BROKER_ENDPOINTS=("$NET.11:30911" "$NET.12:30911" "$NET.13:30911")
   t0=$SECONDS
   up_under_load "$run" DLedgerRolling "$WORK/up-dl2.out"
   local up_s=$((SECONDS - t0))
@@ -450,7 +450,7 @@ t_noslave_fallback() {
   local t0=$SECONDS
   pulumi_up >"$WORK/up-ns.out" 2>&1 || { tail -60 "$WORK/up-ns.out" >&2; fail "pulumi up (2m-noslave, no systemd) failed"; }
   record "g2. fresh up 2m-noslave 5.3.3 without systemd: $((SECONDS - t0)) s"
-  expect_rows "broker-a 0 10.77.0.12:10911" "broker-b 0 10.77.0.13:10911"
+  expect_rows "broker-a 0 $NET.12:10911" "broker-b 0 $NET.13:10911"
   smoke_on_host 500 NoSlaveTest "g2. 2m-noslave"
 }
 
@@ -470,6 +470,6 @@ t_fallback_restart() {
     sleep 1
   done
   [ -n "$new" ] || fail "broker-a was not restarted after SIGKILL"
-  expect_rows "broker-a 0 10.77.0.12:10911" "broker-b 0 10.77.0.13:10911"
+  expect_rows "broker-a 0 $NET.12:10911" "broker-b 0 $NET.13:10911"
   record "i. SIGKILLed broker-a restarted by the fallback supervisor and listed again after $((SECONDS - t0)) s"
 }
