@@ -3,6 +3,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { awsRaw, existingRaw } from "./fixtures";
 
+// Each case loads the whole program under mocks, which now also serializes the InstanceRunning
+// provider's code (about 0.5 s): 5 s per case is too tight on a loaded 2-core machine.
+jest.setTimeout(60_000);
+
 const PRIVATE_KEY =
     "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ-UNIT-TEST-KEY\n-----END OPENSSH PRIVATE KEY-----";
 const PASSWORD = "MockedDashboardPassw0rd42";
