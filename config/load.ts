@@ -45,6 +45,7 @@ export const CONFIG_KEYS = [
     "sshPublicKey",
     "dataVolumeGiB",
     "vpcCidr",
+    "clientAddress",
 ] as const;
 
 export function readRawConfig(config: pulumi.Config): RawConfig {

@@ -104,7 +104,7 @@ t_recovery_refresh() {
     rm -rf /run/systemd/system/rocketmq-*.service.d
     systemctl daemon-reload' >"$run/kill.out" 2>&1 || { cat "$run/kill.out" >&2; fail "could not take worker3's instances down"; }
   stays_down "$w3"
-  expect_rows "broker-a 0 ${HOST_IPS[1]}:10911" "broker-b 1 ${HOST_IPS[1]}:11011"
+  expect_rows "broker-a 0 $ADV_NET.12:10911" "broker-b 1 $ADV_NET.12:11011"
   [ "$(on_host "$w3" 'systemctl is-enabled rocketmq-broker-b.service || true')" = disabled ] || fail "broker-b's unit is still enabled"
   preview_plans "$run" broker-a-s broker-b namesrv-worker3
 
@@ -129,7 +129,7 @@ t_recovery_nosystemd() {
   cd "$WORK/project" || return 1
   local run=$WORK/recovery-ns w3=${HOST_IPS[2]} t0 up_s whole_s kept sup
   rm -rf "$run"; mkdir -p "$run"
-  expect_rows "broker-a 0 ${HOST_IPS[1]}:10911" "broker-b 0 ${HOST_IPS[2]}:10911"
+  expect_rows "broker-a 0 $ADV_NET.12:10911" "broker-b 0 $ADV_NET.13:10911"
   all_pids >"$run/pids.before"
   [ "$(instances_on "$w3" | tr '\n' ' ')" = "broker-b namesrv-worker3 " ] || fail "unexpected instances on worker3: $(instances_on "$w3")"
   # The supervisors first (else they restart the JVMs), then the JVMs.
@@ -142,13 +142,13 @@ t_recovery_nosystemd() {
       done
     done; true' >"$run/kill.out" 2>&1 || { cat "$run/kill.out" >&2; fail "could not take worker3's instances down"; }
   stays_down "$w3"
-  expect_rows "broker-a 0 ${HOST_IPS[1]}:10911"
+  expect_rows "broker-a 0 $ADV_NET.12:10911"
   preview_plans "$run" broker-b namesrv-worker3
 
   t0=$SECONDS
   recovery_up >"$run/up.out" 2>&1 || { tail -60 "$run/up.out" >&2; fail "pulumi up --refresh failed"; }
   up_s=$((SECONDS - t0))
-  expect_rows "broker-a 0 ${HOST_IPS[1]}:10911" "broker-b 0 ${HOST_IPS[2]}:10911"
+  expect_rows "broker-a 0 $ADV_NET.12:10911" "broker-b 0 $ADV_NET.13:10911"
   whole_s=$((SECONDS - t0))
   all_pids >"$run/pids.after"
   kept=$(only_host_restarted "$w3" "$run/pids.before" "$run/pids.after")
