@@ -236,7 +236,7 @@ write_dynamic_launcher() {
 # in the working directory (written by rocketmq-pulumi's scripts/pulumi-toolchain.sh).
 set -eu
 if ! entry=$(node -e 'process.stdout.write(require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [process.cwd()] }))'); then
-  echo "pulumi-resource-pulumi-nodejs: no @pulumi/pulumi below $(pwd) (run npm ci in the project)" >&2
+  echo "pulumi-resource-pulumi-nodejs: no @pulumi/pulumi in $(pwd) or above it (run npm ci in the project)" >&2
   exit 1
 fi
 exec node "$entry" "$@"
