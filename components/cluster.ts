@@ -3,13 +3,24 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/schema";
 import { contextFromFacts } from "../planning/context";
-import { RenderContext, installScript, instanceDeployScript, osTuningScript, rocketmqRoot, uninstallScript } from "../planning/render";
-import { ClusterPlan, allInstances } from "../planning/topology";
+import {
+    EnsureTarget,
+    RenderContext,
+    installScript,
+    instanceDeployScript,
+    instanceEnsureScript,
+    osTuningScript,
+    rocketmqRoot,
+    uninstallScript,
+} from "../planning/render";
+import { rollingOrder } from "../planning/rolling";
+import { ClusterPlan, allInstances, findInstance } from "../planning/topology";
 import { BrokerPair } from "./brokerPair";
 import { ClusterChecks } from "./clusterChecks";
 import { DLedgerGroup } from "./dledgerGroup";
 import { Dashboard } from "./dashboard";
 import { Host } from "./hosts/host";
+import { InstanceRunning } from "./instanceRunning";
 import { InstanceDeps, rollingRestarts } from "./instanceService";
 import { NameServerNode } from "./nameServerNode";
 import { OsTuning } from "./osTuning";
@@ -31,6 +42,8 @@ export interface RocketMqClusterArgs {
  * servers, then every broker in parallel (each gated by clusterList), then the dashboard and checks.
  * A change to a running cluster stages new files everywhere and restarts the changed instances one
  * at a time (rollingRestarts: name servers, replicas before masters, DLedger leader last).
+ * Every instance also gets an InstanceRunning: `pulumi up --refresh` restarts the instances found
+ * not running (name servers before brokers), and only those.
  */
 export class RocketMqCluster extends pulumi.ComponentResource {
     readonly nameServers: NameServerNode[];
@@ -39,6 +52,8 @@ export class RocketMqCluster extends pulumi.ComponentResource {
     readonly checks: ClusterChecks;
     readonly services: Record<string, command.remote.Command> = {};
     readonly rollingRestarts: command.remote.Command[];
+    /** Per instance id (and "dashboard"): its recovery resource. */
+    readonly running: Record<string, InstanceRunning>;
 
     constructor(name: string, args: RocketMqClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rocketmq:index:RocketMqCluster", name, {}, opts);
@@ -103,6 +118,8 @@ export class RocketMqCluster extends pulumi.ComponentResource {
             );
         }
 
+        this.running = instancesRunning(this, name, args, deps, this.services, this.rollingRestarts, this.dashboard?.service);
+
         const revision = ctx.apply((c) => digest(allInstances(c.plan).map((inst) => instanceDeployScript(c, inst))));
         this.checks = new ClusterChecks(
             `${name}-checks`,
@@ -117,6 +134,57 @@ export class RocketMqCluster extends pulumi.ComponentResource {
         );
         this.registerOutputs({});
     }
+}
+
+/**
+ * One InstanceRunning per instance, after its deploy and its turns in the rolling restart; brokers
+ * and the dashboard after the name servers' (a host that lost everything comes back in deploy order).
+ */
+function instancesRunning(
+    parent: pulumi.Resource,
+    name: string,
+    args: RocketMqClusterArgs,
+    deps: InstanceDeps,
+    services: Record<string, command.remote.Command>,
+    rolls: command.remote.Command[],
+    dashboard: command.remote.Command | undefined,
+): Record<string, InstanceRunning> {
+    const { plan, hosts, config: cfg } = args;
+    const rollsOf: Record<string, command.remote.Command[]> = {};
+    rollingOrder(plan).forEach((step, i) => (rollsOf[step.inst.id] ??= []).push(rolls[i]));
+    const watch = (id: string, hostIndex: number, target: EnsureTarget, dependsOn: pulumi.Resource[]) => {
+        const host = hosts[hostIndex];
+        return new InstanceRunning(
+            `${name}-${id}-running`,
+            {
+                connection: pulumi.output(host.connection).apply((c) => ({
+                    host: c.host,
+                    port: c.port ?? 22,
+                    user: c.user ?? "root",
+                    privateKey: c.privateKey ?? "",
+                })),
+                hostName: host.name,
+                instance: id,
+                script: deps.ctx.apply((ctx) =>
+                    instanceEnsureScript(ctx, "instance" in target ? { instance: findInstance(ctx.plan, target.instance.id) } : target),
+                ),
+                timeoutSeconds: cfg.startTimeoutSeconds + 120,
+            },
+            { parent, dependsOn, deletedWith: host.machine },
+        );
+    };
+    const running: Record<string, InstanceRunning> = {};
+    for (const ns of plan.nameServers) {
+        running[ns.id] = watch(ns.id, ns.hostIndex, { instance: ns }, [services[ns.id], ...(rollsOf[ns.id] ?? [])]);
+    }
+    const nameServers = plan.nameServers.map((ns) => running[ns.id]);
+    for (const b of plan.groups.flatMap((g) => g.members)) {
+        running[b.id] = watch(b.id, b.hostIndex, { instance: b }, [services[b.id], ...(rollsOf[b.id] ?? []), ...nameServers]);
+    }
+    if (dashboard && plan.dashboardHostIndex !== undefined) {
+        running.dashboard = watch("dashboard", plan.dashboardHostIndex, { dashboard: true }, [dashboard, ...nameServers]);
+    }
+    return running;
 }
 
 /** Hosts' addresses and real sizes, once known (see contextFromFacts). */

@@ -246,14 +246,7 @@ export function instanceDeployScript(ctx: RenderContext, inst: InstancePlan): st
     const host = ctx.hosts[inst.hostIndex];
     const files = instanceFiles(ctx, inst);
     const subDirs = [...new Set(files.filter((f) => f.name.includes("/")).map((f) => f.name.slice(0, f.name.lastIndexOf("/"))))];
-    const registration =
-        inst.kind === "broker"
-            ? {
-                  brokerName: inst.brokerName,
-                  brokerId: inst.dledger ? '"*"' : inst.brokerId,
-                  address: `${host.clientAddress}:${inst.listenPort}`,
-              }
-            : undefined;
+    const registration = registrationOf(ctx, inst);
     return render("host/instance-deploy.sh.mustache", {
         id: inst.id,
         description: describe(inst),
@@ -266,6 +259,40 @@ export function instanceDeployScript(ctx: RenderContext, inst: InstancePlan): st
         startTimeoutSeconds: cfg.startTimeoutSeconds,
         port: inst.kind === "broker" ? inst.listenPort : NAMESRV_PORT,
         registration,
+    });
+}
+
+/** What rmq-wait checks after the port: a broker's name, BID ("*" in a DLedger group) and address. */
+function registrationOf(
+    ctx: RenderContext,
+    inst: InstancePlan,
+): { brokerName: string; brokerId: string | number; address: string } | undefined {
+    if (inst.kind !== "broker") return undefined;
+    return {
+        brokerName: inst.brokerName,
+        brokerId: inst.dledger ? '"*"' : inst.brokerId,
+        address: `${ctx.hosts[inst.hostIndex].clientAddress}:${inst.listenPort}`,
+    };
+}
+
+/** What recovery waits for: an instance (its registration too, for a broker) or the dashboard. */
+export type EnsureTarget = { instance: InstancePlan } | { dashboard: true };
+
+/**
+ * probe|ensure script of one instance (InstanceRunning): probe reports whether it runs (and will
+ * start at boot); ensure starts it when it does not and waits for it like its deploy does.
+ */
+export function instanceEnsureScript(ctx: RenderContext, target: EnsureTarget): string {
+    const { cfg } = ctx;
+    const inst = "instance" in target ? target.instance : undefined;
+    const hostIndex = inst ? inst.hostIndex : (ctx.plan.dashboardHostIndex ?? 0);
+    return render("host/instance-ensure.sh.mustache", {
+        id: inst ? inst.id : "dashboard",
+        hostName: ctx.hosts[hostIndex].name,
+        rocketmqRoot: rocketmqRoot(cfg),
+        startTimeoutSeconds: cfg.startTimeoutSeconds,
+        port: inst ? (inst.kind === "broker" ? inst.listenPort : NAMESRV_PORT) : cfg.dashboard.port,
+        registration: inst ? registrationOf(ctx, inst) : undefined,
     });
 }
 

@@ -25,6 +25,10 @@
 #     pulumi-resource-command, pulumi-resource-random); nothing home-made is ever substituted.
 # Plugins are registered with `pulumi plugin install --file` into ${PULUMI_HOME:-$HOME/.pulumi};
 # nothing is downloaded at run time.
+#   * Next to a CLI built here goes pulumi-resource-pulumi-nodejs, the provider of Node.js dynamic
+#     resources (the stack's InstanceRunning). A release ships it beside `pulumi`, where the engine
+#     looks for it (then on PATH); it is only a launcher for @pulumi/pulumi/cmd/dynamic-provider of
+#     the project's node_modules, so ours is written here (write_dynamic_launcher).
 #
 # Environment the engine then needs (this is what `env` prints):
 #   PATH=<bin dir>:$PATH, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true,
@@ -219,6 +223,28 @@ ensure_built_plugins() {
   fi
 }
 
+# The engine runs pulumi-resource-pulumi-nodejs ENGINE_ADDRESS in the project directory and reads
+# the port it prints. The provider itself is in @pulumi/pulumi (cmd/dynamic-provider), resolved the
+# way node resolves the program's own modules: from the working directory upwards. The dynamic
+# resources' code arrives serialized (plain JavaScript) with each resource, so no TypeScript here.
+write_dynamic_launcher() {
+  local bin=$1 file=$1/pulumi-resource-pulumi-nodejs tmp
+  tmp=$(mktemp "$bin/.dynamic-launcher.XXXXXX")
+  cat >"$tmp" <<'LAUNCHER'
+#!/bin/sh
+# pulumi-resource-pulumi-nodejs ENGINE_ADDRESS: serves the Node.js dynamic resources of the project
+# in the working directory (written by rocketmq-pulumi's scripts/pulumi-toolchain.sh).
+set -eu
+if ! entry=$(node -e 'process.stdout.write(require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [process.cwd()] }))'); then
+  echo "pulumi-resource-pulumi-nodejs: no @pulumi/pulumi in $(pwd) or above it (run npm ci in the project)" >&2
+  exit 1
+fi
+exec node "$entry" "$@"
+LAUNCHER
+  chmod 0755 "$tmp"
+  if cmp -s "$tmp" "$file"; then rm -f "$tmp"; else mv -f "$tmp" "$file"; fi
+}
+
 supplied_plugins() { # RMQ_PULUMI_PLUGIN_DIR holds all three binaries
   local d=${RMQ_PULUMI_PLUGIN_DIR:-}
   [ -n "$d" ] && [ -x "$d/pulumi-language-nodejs" ] && [ -x "$d/pulumi-resource-command" ] && [ -x "$d/pulumi-resource-random" ]
@@ -254,6 +280,7 @@ main() {
     if [ "$mode" != cli ]; then
       supplied_plugins || ensure_built_plugins "$bin"
       register_plugins "$bin"
+      write_dynamic_launcher "$bin"
     fi
   fi
   if [ "$mode" = env ]; then

@@ -13,6 +13,8 @@ shopt -s inherit_errexit
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios.sh"
 # shellcheck source=tests/e2e/scenarios_upgrade.sh
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios_upgrade.sh"
+# shellcheck source=tests/e2e/scenarios_recovery.sh
+. "$(dirname "${BASH_SOURCE[0]}")/scenarios_recovery.sh"
 
 passed=0 failed=0 results=()
 
@@ -52,7 +54,7 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
   run_test "a. 2m-2s-async 5.3.3: preview, up, clusterList, systemd units, quickstart 1000, dashboard login" t_async_up
   if [ "${results[-1]:0:4}" != PASS ]; then
     local t
-    for t in a3 a2 b b2 c d e j k; do blocked "$t" "a"; done
+    for t in a3 a2 b b2 c d e e2 j k; do blocked "$t" "a"; done
     client_network off
     return 0
   fi
@@ -63,6 +65,7 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
   run_test "c. broker-a heap change restarts only broker-a" t_targeted_change
   run_test "d. stack-wide broker property: brokers roll one at a time under load, nothing lost" t_rolling_all
   run_test "e. machine restart: systemd brings worker3's instances back, nothing lost" t_machine_restart
+  run_test "e2. recovery: worker3 lost its processes (units stopped, disabled); up --refresh restarts exactly those, run again changes nothing" t_recovery_refresh
   run_test "j. destroy: no process, unit or tool left, stores kept" t_destroy_keeps_stores
   run_test "k. invalid config fails at preview, no host contacted" t_bad_input
   client_network off
@@ -97,10 +100,12 @@ set_nosystemd() {
   run_test "g2. 2m-noslave 5.3.3 on machines without systemd: up, clusterList, round trip" t_noslave_fallback
   if [ "${results[-1]:0:4}" != PASS ]; then
     blocked "i. fallback supervisor restarts a SIGKILLed broker" "g2"
+    blocked "i2. recovery without systemd: up --refresh restarts worker3's lost instances" "g2"
     blocked "i. destroy on machines without systemd" "g2"
     return 0
   fi
   run_test "i. fallback supervisor restarts a SIGKILLed broker" t_fallback_restart
+  run_test "i2. recovery without systemd: worker3's supervisors and JVMs killed; up --refresh restarts exactly those, run again changes nothing" t_recovery_nosystemd
   run_test "i. destroy on machines without systemd" t_destroy_keeps_stores
 }
 

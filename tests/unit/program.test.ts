@@ -3,6 +3,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { awsRaw, existingRaw } from "./fixtures";
 
+// Each case loads the whole program under mocks, which now also serializes the InstanceRunning
+// provider's code (about 0.5 s): 5 s per case is too tight on a loaded 2-core machine.
+jest.setTimeout(60_000);
+
 const PRIVATE_KEY =
     "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ-UNIT-TEST-KEY\n-----END OPENSSH PRIVATE KEY-----";
 const PASSWORD = "MockedDashboardPassw0rd42";
@@ -14,6 +18,8 @@ interface Registered {
     inputs: Record<string, unknown>;
     raw: string;
     dependencies: string[];
+    /** URN of the parent resource. */
+    parent: string;
     /** Resource options as the engine would receive them. */
     options: { protect: boolean; retainOnDelete: boolean; ignoreChanges: string[]; deleteBeforeReplace: boolean; aliases: string[] };
 }
@@ -70,6 +76,7 @@ async function runProgram(
             getName(): string;
             getObject(): { toJavaScript(): Record<string, unknown> };
             getDependenciesList(): string[];
+            getParent(): string;
             getProtect(): boolean;
             getRetainondelete(): boolean;
             getIgnorechangesList(): string[];
@@ -84,6 +91,7 @@ async function runProgram(
             inputs: obj,
             raw: JSON.stringify(obj),
             dependencies: r.getDependenciesList(),
+            parent: r.getParent(),
             options: {
                 protect: r.getProtect(),
                 retainOnDelete: r.getRetainondelete(),
@@ -137,6 +145,8 @@ const reaches = (rs: Registered[], a: string, b: string): boolean => {
 let defaultAws: ReturnType<typeof runProgram> | undefined;
 const awsDefaultRun = () => (defaultAws ??= runProgram(awsRaw()));
 const ofType = (rs: Registered[], type: string) => rs.filter((r) => r.type === type);
+const RUNNING_TYPE = "pulumi-nodejs:dynamic/rocketmq:InstanceRunning";
+const conn = (inputs: Record<string, unknown>) => (inputs.connection as Record<string, unknown>).value;
 const commands = (rs: Registered[]) => rs.filter((r) => r.type === "command:remote:Command").map((r) => r.name);
 
 describe("program under mocks", () => {
@@ -229,6 +239,77 @@ describe("program under mocks", () => {
                 "dledger-n2": "worker3 192.0.2.13:30911",
             },
         });
+    });
+
+    test("recovery: an InstanceRunning per instance, after its deploy and its roll steps; brokers and dashboard after the name servers", async () => {
+        const { resources: rs } = await runProgram(existingRaw());
+        const running = ofType(rs, RUNNING_TYPE);
+        const ids = [
+            "namesrv-worker1",
+            "namesrv-worker2",
+            "namesrv-worker3",
+            "broker-a",
+            "broker-a-s",
+            "broker-b",
+            "broker-b-s",
+            "dashboard",
+        ];
+        expect(running.map((r) => r.name).sort()).toEqual(ids.map((id) => `rmq-unit-${id}-running`).sort());
+        for (const r of running) expect(r.parent).toMatch(/::rocketmq:index:RocketMqCluster::rmq-unit$/);
+        const service: Record<string, string> = {
+            "namesrv-worker1": "namesrv-worker1-service",
+            "broker-a": "broker-a-master",
+            "broker-a-s": "broker-a-slave",
+            "broker-b": "broker-b-master",
+            "broker-b-s": "broker-b-slave",
+            dashboard: "dashboard-service",
+        };
+        for (const [id, svc] of Object.entries(service)) {
+            expect(dependsOn(rs, `${id}-running`, svc)).toBe(true);
+            if (id !== "dashboard") expect(dependsOn(rs, `${id}-running`, `${id}-roll`)).toBe(true);
+        }
+        for (const id of ["broker-a", "broker-b-s", "dashboard"])
+            for (const w of ["worker1", "worker2", "worker3"]) expect(dependsOn(rs, `${id}-running`, `namesrv-${w}-running`)).toBe(true);
+        // Name servers do not wait for each other, nor brokers for brokers: a host comes back in parallel.
+        expect(dependsOn(rs, "namesrv-worker2-running", "namesrv-worker1-running")).toBe(false);
+        expect(dependsOn(rs, "broker-a-s-running", "broker-a-running")).toBe(false);
+
+        const inputs = (id: string) => named(rs, `${id}-running`).inputs;
+        expect(inputs("broker-a-s")).toMatchObject({ hostName: "worker3", instance: "broker-a-s", timeoutSeconds: 300 });
+        // The probe/ensure script: the state of exactly this instance, and the deploy's health gate.
+        const script = inputs("broker-a-s").script as string;
+        expect(script).toContain("id=broker-a-s\n");
+        expect(script).toContain('"$root/bin/rmq-wait" "$id" 180 11011 broker-a 1 192.0.2.13:11011\n');
+        expect(inputs("namesrv-worker2").script).toContain('"$root/bin/rmq-wait" "$id" 180 9876\n');
+        expect(inputs("dashboard").script).toContain('"$root/bin/rmq-wait" "$id" 180 8080\n');
+        // The key reaches the provider only as a secret, and stays one in the state.
+        for (const r of running) {
+            const conn = r.inputs.connection as Record<string, unknown>;
+            expect(conn[SECRET_SIG]).toBeDefined();
+            expect(conn.value).toMatchObject({ user: "root", port: 22, privateKey: PRIVATE_KEY });
+            expect(JSON.stringify({ ...r.inputs, connection: undefined })).not.toContain("UNIT-TEST-KEY");
+            expect(typeof r.inputs.__provider).toBe("string");
+        }
+        expect((conn(inputs("broker-b")) as Record<string, unknown>).host).toBe("192.0.2.13");
+        // The provider's code travels with each resource: it must have serialized, modules required inside.
+        const provider = running[0].inputs.__provider as string;
+        expect(provider).toContain('require("child_process")');
+        expect(provider).toContain("exports.handler");
+    });
+
+    test("recovery, dledger: each member's InstanceRunning waits for both of its roll passes", async () => {
+        const { resources: rs } = await runProgram(existingRaw({ topology: "dledger", dashboardEnabled: "false" }));
+        expect(
+            ofType(rs, RUNNING_TYPE)
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(["namesrv-worker1", "namesrv-worker2", "namesrv-worker3", "n0", "n1", "n2"].map((id) => `rmq-unit-${id}-running`).sort());
+        for (const n of ["n0", "n1", "n2"]) {
+            expect(dependsOn(rs, `${n}-running`, `dledger-${n}`)).toBe(true);
+            expect(dependsOn(rs, `${n}-running`, `${n}-roll`)).toBe(true);
+            expect(dependsOn(rs, `${n}-running`, `${n}-roll-leader`)).toBe(true);
+        }
+        expect(named(rs, "n1-running").inputs.script).toContain('180 30911 RaftNode00 "*" 192.0.2.12:30911\n');
     });
 
     test("2m-noslave and smoke disabled", async () => {

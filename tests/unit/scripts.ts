@@ -10,6 +10,7 @@ import {
     hostTools,
     installScript,
     instanceDeployScript,
+    instanceEnsureScript,
     instanceFiles,
     instanceRemoveCommand,
     osTuningScript,
@@ -48,6 +49,7 @@ export function renderedScripts(ctx: RenderContext): Record<string, string> {
         "cluster-check.sh": clusterCheckScript(ctx),
         "smoke.sh": smokeScript(ctx),
         "dashboard-deploy.sh": dashboardDeployScript(ctx, "pw"),
+        "dashboard-ensure.sh": instanceEnsureScript(ctx, { dashboard: true }),
         "mount-data.sh": render("host/mount-data.sh.mustache", {
             volumeId: "vol-0abc",
             volumeIdNoDash: "vol0abc",
@@ -57,6 +59,7 @@ export function renderedScripts(ctx: RenderContext): Record<string, string> {
     for (const t of hostTools(ctx)) if (!t.name.endsWith(".java")) out[`tool-${t.name}`] = t.content;
     for (const inst of allInstances(ctx.plan)) {
         out[`deploy-${inst.id}.sh`] = instanceDeployScript(ctx, inst);
+        out[`ensure-${inst.id}.sh`] = instanceEnsureScript(ctx, { instance: inst });
         out[`remove-${inst.id}.sh`] = `${instanceRemoveCommand(ctx.cfg, inst, true)}\n`;
         const run = instanceFiles(ctx, inst).find((f) => f.name === "run.sh");
         out[`run-${inst.id}.sh`] = run!.content;
