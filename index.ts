@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readRawConfig } from "./config/load";
 import { validateConfig } from "./config/validate";
 import { RocketMqCluster } from "./components/cluster";
+import { TopicsAndGroups } from "./components/topicsAndGroups";
 import { AwsHosts } from "./components/hosts/awsHosts";
 import { ExistingHosts } from "./components/hosts/existingHosts";
 import { Host } from "./components/hosts/host";
@@ -39,6 +40,14 @@ const cluster = new RocketMqCluster(stackName, {
     plan,
     hosts,
     purgeDataOnDestroy: cfg.purgeDataOnDestroy,
+});
+
+// Topics and consumer groups as code, applied on worker1 once the cluster passed its checks.
+new TopicsAndGroups(stackName, {
+    config: cfg,
+    plan,
+    host: hosts[0],
+    dependsOn: [cluster.checks.smoke ?? cluster.checks.health],
 });
 
 const addressOf = (i: number) => hosts[i].address;

@@ -38,6 +38,12 @@ export interface VersionFacts {
     acl: AclModel;
     /** DLedger commit log: supported, or still working but deprecated upstream (5.5.1). */
     dledgerCommitLog: "supported" | "deprecated";
+    /**
+     * Topic attributes (mqadmin updateTopic -a, e.g. +message.type=FIFO) and a subscription group's
+     * consumeMessageOrderly (updateSubGroup -o): 5.x; 4.9.7's tools have neither option.
+     */
+    topicAttributes: boolean;
+    groupOrderly: boolean;
 }
 
 /** Without these, JDK 17 cannot unmap files: every restart recovers abnormally, old files stay. */
@@ -60,6 +66,8 @@ export const VERSIONS = {
         jdkAccess: JDK17_ACCESS,
         acl: "acl2",
         dledgerCommitLog: "supported",
+        topicAttributes: true,
+        groupOrderly: true,
     },
     "5.5.0": {
         distName: dist("5.5.0"),
@@ -67,6 +75,8 @@ export const VERSIONS = {
         jdkAccess: [...JDK17_ACCESS, JAVA_LANG_OPENS],
         acl: "acl2",
         dledgerCommitLog: "supported",
+        topicAttributes: true,
+        groupOrderly: true,
     },
     // 4.9.7: the newest 4.x whose every module the Maven repository serves here (nothing of 4.9.8).
     "4.9.7": {
@@ -75,6 +85,8 @@ export const VERSIONS = {
         jdkAccess: JDK17_ACCESS,
         acl: "acl1",
         dledgerCommitLog: "supported",
+        topicAttributes: false,
+        groupOrderly: false,
     },
 } as const satisfies Record<string, VersionFacts>;
 
