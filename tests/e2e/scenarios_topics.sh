@@ -22,6 +22,14 @@ set_topic() { # set_topic QUEUES: the one topic and the one group of these tests
   pulumi config set --path "rocketmq:consumerGroups[0].retryMaxTimes" 3
 }
 
+# Each test runs in its own subshell: point the engine at this stack's state again (the file backend
+# `pulumi login` records is global to the machine, and runs on other slots log in to theirs).
+topics_enter() {
+  cd "$WORK/project" || return 1
+  export PULUMI_BACKEND_URL="file://$WORK/state"
+  pulumi stack select local
+}
+
 unset_topic() { pulumi config rm rocketmq:topics; pulumi config rm rocketmq:consumerGroups; }
 
 mqadmin_w1() { on_host "${HOST_IPS[0]}" /app/rocketmq/bin/mqadmin "$@" 2>/dev/null; }
@@ -59,7 +67,7 @@ t_topics_create() {
 }
 
 t_topics_queue_change() {
-  cd "$WORK/project" || return 1
+  topics_enter
   set_topic 8
   pulumi preview --diff --non-interactive >"$WORK/t-preview8.out" 2>&1 || { tail -40 "$WORK/t-preview8.out" >&2; fail "preview failed"; }
   cp "$WORK/t-preview8.out" "$WORK-t-preview8.txt"
@@ -81,7 +89,7 @@ t_topics_queue_change() {
 }
 
 t_topics_remove_kept() {
-  cd "$WORK/project" || return 1
+  topics_enter
   unset_topic
   pulumi preview --non-interactive >"$WORK/t-preview-rm.out" 2>&1 || { tail -40 "$WORK/t-preview-rm.out" >&2; fail "preview failed"; }
   local kept
@@ -95,7 +103,7 @@ t_topics_remove_kept() {
 }
 
 t_topics_remove_deleted() {
-  cd "$WORK/project" || return 1
+  topics_enter
   # Opt in, recorded by an up (the topic and the group come back under management with it) ...
   set_topic 8
   pulumi config set rocketmq:deleteRemovedTopics true
