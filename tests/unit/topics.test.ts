@@ -183,13 +183,34 @@ describe("rmq-topic / rmq-group parse what mqadmin prints", () => {
         "#ClusterName                                  #BrokerName                      #BrokerAddrs                                       #ReadQueue #WriteQueue #Perm",
         "rocketmq-cluster                              broker-a                         {0=10.77.3.12:10911, 1=10.77.3.13:11011}           4          4           6    ",
     ].join("\n");
-    // exportMetadata -c -t writes DIR/topic.json (fastjson, pretty: tabs and newlines).
+    // exportMetadata -c -t writes DIR/topic.json; as captured on the test cluster (queue counts summed over the
+    // masters, attributes {} when none), the names changed.
     const EXPORT = [
         "{",
-        '\t"exportTime":1795000000000,',
+        '\t"exportTime":1795525178471,',
         '\t"topicConfigTable":{',
-        '\t\t"orders-archive":{\n\t\t\t"attributes":{\n\t\t\t\t"message.type":"NORMAL"\n\t\t\t},\n\t\t\t"readQueueNums":8,\n\t\t\t"topicName":"orders-archive"\n\t\t},',
-        '\t\t"orders":{\n\t\t\t"attributes":{\n\t\t\t\t"message.type":"FIFO"\n\t\t\t},\n\t\t\t"order":false,\n\t\t\t"perm":6,\n\t\t\t"readQueueNums":4,\n\t\t\t"topicName":"orders",\n\t\t\t"writeQueueNums":4\n\t\t}',
+        '\t\t"orders-archive":{',
+        '\t\t\t"attributes":{},',
+        '\t\t\t"order":false,',
+        '\t\t\t"perm":6,',
+        '\t\t\t"readQueueNums":8,',
+        '\t\t\t"topicFilterType":"SINGLE_TAG",',
+        '\t\t\t"topicName":"orders-archive",',
+        '\t\t\t"topicSysFlag":0,',
+        '\t\t\t"writeQueueNums":8',
+        "\t\t},",
+        '\t\t"orders":{',
+        '\t\t\t"attributes":{',
+        '\t\t\t\t"message.type":"FIFO"',
+        "\t\t\t},",
+        '\t\t\t"order":false,',
+        '\t\t\t"perm":6,',
+        '\t\t\t"readQueueNums":16,',
+        '\t\t\t"topicFilterType":"SINGLE_TAG",',
+        '\t\t\t"topicName":"orders",',
+        '\t\t\t"topicSysFlag":0,',
+        '\t\t\t"writeQueueNums":16',
+        "\t\t}",
         "\t}",
         "}",
     ].join("\n");
