@@ -50,6 +50,7 @@ export const CONFIG_KEYS = [
     "deleteRemovedTopics",
     "deleteRemovedGroups",
     "allowQueueDecrease",
+    "clientAddress",
 ] as const;
 
 export function readRawConfig(config: pulumi.Config): RawConfig {

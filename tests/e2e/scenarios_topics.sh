@@ -6,11 +6,9 @@
 T_TOPIC=E2eOrders
 T_GROUP=e2e-orders-consumer
 
-# stack_init, pointed at this slot's machines (Pulumi.local.yaml names slot 0's), no dashboard.
+# stack_init without the dashboard (one JVM less on a busy machine).
 topics_stack_init() {
   stack_init 5.3.3
-  local i
-  for i in 0 1 2; do pulumi config set --path "rocketmq:hosts[$i].host" "${HOST_IPS[$i]}"; done
   pulumi config set rocketmq:dashboardEnabled false
   pulumi config set rocketmq:smokeMessages 20
 }
@@ -22,8 +20,8 @@ set_topic() { # set_topic QUEUES: the one topic and the one group of these tests
   pulumi config set --path "rocketmq:consumerGroups[0].retryMaxTimes" 3
 }
 
-# Each test runs in its own subshell: point the engine at this stack's state again (the file backend
-# `pulumi login` records is global to the machine, and runs on other slots log in to theirs).
+# Each test runs in its own subshell: back to the project, on this slot's state (lib.sh pins the
+# backend too; `pulumi login` is machine-wide and runs on other slots log in to theirs).
 topics_enter() {
   cd "$WORK/project" || return 1
   export PULUMI_BACKEND_URL="file://$WORK/state"

@@ -112,12 +112,14 @@ const SAMPLES: Record<string, string> = {
     deleteRemovedTopics: "false",
     deleteRemovedGroups: "true",
     allowQueueDecrease: "false",
+    clientAddress: "public",
 };
 const LOCAL_FILES = ["localArchive", "javaArchive", "dashboardLocalJar"];
 const HOST_SAMPLES: Record<string, string> = {
     name: "worker2",
     host: "host2.example.com",
     privateAddress: "10.0.0.12",
+    clientAddress: "mq2.example.com",
     user: "deploy",
     port: "2222",
     memoryMiB: "8192",
