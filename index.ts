@@ -7,6 +7,7 @@ import { readRawConfig } from "./config/load";
 import { validateConfig } from "./config/validate";
 import { checkVersionChange } from "./config/versionChange";
 import { RocketMqCluster } from "./components/cluster";
+import { TopicsAndGroups } from "./components/topicsAndGroups";
 import { AwsHosts } from "./components/hosts/awsHosts";
 import { ExistingHosts } from "./components/hosts/existingHosts";
 import { Host } from "./components/hosts/host";
@@ -54,6 +55,14 @@ export = async () => {
         plan,
         hosts,
         purgeDataOnDestroy: cfg.purgeDataOnDestroy,
+    });
+
+    // Topics and consumer groups as code, applied on worker1 once the cluster passed its checks.
+    new TopicsAndGroups(stackName, {
+        config: cfg,
+        plan,
+        host: hosts[0],
+        dependsOn: [cluster.checks.smoke ?? cluster.checks.health],
     });
 
     const addressOf = (i: number) => hosts[i].address;

@@ -45,6 +45,11 @@ export const CONFIG_KEYS = [
     "sshPublicKey",
     "dataVolumeGiB",
     "vpcCidr",
+    "topics",
+    "consumerGroups",
+    "deleteRemovedTopics",
+    "deleteRemovedGroups",
+    "allowQueueDecrease",
     "clientAddress",
 ] as const;
 

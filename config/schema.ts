@@ -87,6 +87,30 @@ export interface InstanceOverride {
     properties?: Record<string, string>;
 }
 
+/** A topic the stack owns (rocketmq:topics): created and updated through mqadmin on every broker group. */
+export interface TopicSpec {
+    name: string;
+    /** Queues per broker group (master / DLedger group). */
+    readQueues: number;
+    writeQueues: number;
+    /** 6 read+write, 4 read only, 2 write only (RocketMQ's PermName). */
+    perm: 2 | 4 | 6;
+    /** 5.x topic attribute message.type; undefined where the version has none (4.9.x). */
+    messageType?: TopicMessageType;
+}
+
+export const TOPIC_MESSAGE_TYPES = ["NORMAL", "FIFO", "DELAY", "TRANSACTION"] as const;
+export type TopicMessageType = (typeof TOPIC_MESSAGE_TYPES)[number];
+
+/** A consumer group the stack owns (rocketmq:consumerGroups). */
+export interface ConsumerGroupSpec {
+    name: string;
+    retryMaxTimes: number;
+    broadcast: boolean;
+    /** 5.x consumeMessageOrderly; undefined where the version has none (4.9.x). */
+    orderly?: boolean;
+}
+
 export interface ClusterConfig {
     environment: Environment;
     hostMode: HostMode;
@@ -120,4 +144,12 @@ export interface ClusterConfig {
     startTimeoutSeconds: number;
     /** Delete the store directories when an instance or the stack is destroyed. */
     purgeDataOnDestroy: boolean;
+    /** Topics and consumer groups as code (components/topicsAndGroups.ts). */
+    topics: TopicSpec[];
+    consumerGroups: ConsumerGroupSpec[];
+    /** A topic or group removed from config is deleted on the cluster (else kept: retainOnDelete). */
+    deleteRemovedTopics: boolean;
+    deleteRemovedGroups: boolean;
+    /** An update may lower a topic's read queues (messages in the dropped queues become unreadable). */
+    allowQueueDecrease: boolean;
 }

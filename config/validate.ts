@@ -20,6 +20,7 @@ import { checkBrokerProperties, instanceOverrides } from "./validate/brokerPrope
 import { awsSettings, existingHosts } from "./validate/hosts";
 import { CLUSTER_NAME, DEVICE, PATH_ALLOWED, SYSCTL_KEY, SYSCTL_VALUE, USER, validAbsPath, validPublicKey } from "./validate/patterns";
 import { Collector, RawConfig, Reader } from "./validate/reader";
+import { consumerGroups, topics } from "./validate/topics";
 
 export type { RawConfig } from "./validate/reader";
 export { defaultDownloadUrl } from "./validate/artifacts";
@@ -129,6 +130,12 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
         smokeMessages: r.int("smokeMessages", 100, 0, 100000),
         startTimeoutSeconds: r.int("startTimeoutSeconds", 180, 10, 3600),
         purgeDataOnDestroy: r.bool("purgeDataOnDestroy", false),
+        // The brokers register topics named like the cluster and their brokerName (planning/topology.ts).
+        topics: topics(r, version, clusterName, topology === "dledger" ? ["RaftNode00"] : ["broker-a", "broker-b"]),
+        consumerGroups: consumerGroups(r, version),
+        deleteRemovedTopics: r.bool("deleteRemovedTopics", false),
+        deleteRemovedGroups: r.bool("deleteRemovedGroups", false),
+        allowQueueDecrease: r.bool("allowQueueDecrease", false),
     };
     if (c.problems.length > 0) throw new ConfigError(c.problems);
     return cfg;

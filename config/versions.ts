@@ -43,6 +43,11 @@ export interface VersionFacts {
      * metadata): a running cluster rolls between versions of one family only (config/versionChange.ts).
      */
     storeFormat: StoreFormat;
+     * Topic attributes (mqadmin updateTopic -a, e.g. +message.type=FIFO) and a subscription group's
+     * consumeMessageOrderly (updateSubGroup -o): 5.x; 4.9.7's tools have neither option.
+     */
+    topicAttributes: boolean;
+    groupOrderly: boolean;
 }
 
 /**
@@ -73,6 +78,8 @@ export const VERSIONS = {
         acl: "acl2",
         dledgerCommitLog: "supported",
         storeFormat: "5.x",
+        topicAttributes: true,
+        groupOrderly: true,
     },
     "5.5.0": {
         distName: dist("5.5.0"),
@@ -81,6 +88,8 @@ export const VERSIONS = {
         acl: "acl2",
         dledgerCommitLog: "supported",
         storeFormat: "5.x",
+        topicAttributes: true,
+        groupOrderly: true,
     },
     // 4.9.7: the newest 4.x whose every module the Maven repository serves here (nothing of 4.9.8).
     "4.9.7": {
@@ -90,6 +99,8 @@ export const VERSIONS = {
         acl: "acl1",
         dledgerCommitLog: "supported",
         storeFormat: "4.x",
+        topicAttributes: false,
+        groupOrderly: false,
     },
 } as const satisfies Record<string, VersionFacts>;
 

@@ -343,7 +343,17 @@ export function hostTools(ctx: RenderContext): InstanceFile[] {
         smokeTopic: SMOKE_TOPIC,
         smokeGroup: SMOKE_GROUP,
     };
-    const tools = ["rmq-service", "rmq-supervise", "rmq-wait", "rmq-roll", "rmq-cluster-check", "rmq-smoke", "mqadmin"].map((name) => ({
+    const tools = [
+        "rmq-service",
+        "rmq-supervise",
+        "rmq-wait",
+        "rmq-roll",
+        "rmq-cluster-check",
+        "rmq-smoke",
+        "mqadmin",
+        "rmq-topic",
+        "rmq-group",
+    ].map((name) => ({
         name,
         content: render(`host/bin/${name}.mustache`, view),
         mode: "0755",

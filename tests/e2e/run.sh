@@ -15,6 +15,8 @@ shopt -s inherit_errexit
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios_upgrade.sh"
 # shellcheck source=tests/e2e/scenarios_recovery.sh
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios_recovery.sh"
+# shellcheck source=tests/e2e/scenarios_topics.sh
+. "$(dirname "${BASH_SOURCE[0]}")/scenarios_topics.sh"
 
 passed=0 failed=0 results=()
 
@@ -116,7 +118,7 @@ main() {
   prepare_toolchain
   prepare_artifacts
   local set
-  for set in a:set_async f:set_dledger g:set_sync h:set_v497 h2:set_v550 i:set_nosystemd u:set_upgrade u2:set_upgrade_dledger; do
+  for set in a:set_async f:set_dledger g:set_sync h:set_v497 h2:set_v550 i:set_nosystemd u:set_upgrade u2:set_upgrade_dledger t:set_topics; do
     wanted "${set%%:*}" && "${set#*:}"
   done
   [ "${RMQ_E2E_KEEP:-0}" = 1 ] || hosts_down

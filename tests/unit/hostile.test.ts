@@ -109,6 +109,9 @@ const SAMPLES: Record<string, string> = {
     sshPublicKey: PUBLIC_KEY,
     dataVolumeGiB: "50",
     vpcCidr: "10.20.0.0/16",
+    deleteRemovedTopics: "false",
+    deleteRemovedGroups: "true",
+    allowQueueDecrease: "false",
     clientAddress: "public",
 };
 const LOCAL_FILES = ["localArchive", "javaArchive", "dashboardLocalJar"];
@@ -183,8 +186,25 @@ function brokerCase(version: RocketMqVersion, where: "brokerProperties" | "insta
     };
 }
 
+/** Every field of one list entry (rocketmq:topics, rocketmq:consumerGroups), all made hostile at once. */
+function listCase(key: string, samples: Record<string, string>): Case {
+    const entries = Object.entries(samples).map(([f, sample]): Entry => ({ key: `${key}[0].${f}`, sample, kind: "strict" }));
+    return {
+        name: key,
+        entries,
+        raw: (v) => {
+            const item = Object.fromEntries(Object.entries(samples).map(([f, sample]) => [f, v.get(`${key}[0].${f}`) ?? sample]));
+            return existingRaw({ [key]: JSON.stringify([item]) });
+        },
+    };
+}
+
 function nestedCases(d: Declared): Case[] {
     if (d.key === "hosts") return [hostsCase()];
+    if (d.key === "topics")
+        return [listCase("topics", { name: "orders", queues: "8", readQueues: "8", writeQueues: "4", perm: "rw", messageType: "FIFO" })];
+    if (d.key === "consumerGroups")
+        return [listCase("consumerGroups", { name: "orders-consumer", retryMaxTimes: "16", broadcast: "false", orderly: "true" })];
     if (d.key === "brokerProperties") return SUPPORTED_VERSIONS.map((v) => brokerCase(v, "brokerProperties"));
     if (d.key === "instances")
         return [

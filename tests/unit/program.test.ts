@@ -460,6 +460,34 @@ describe("program under mocks", () => {
         expect(await pulumi.isSecret(exported.dashboardAdminPassword as pulumi.Output<string>)).toBe(true);
     });
 
+    test("topics and consumer groups: one resource each on worker1, after the checks; kept when removed unless opted in", async () => {
+        const raw = existingRaw({
+            topics: JSON.stringify([{ name: "orders", queues: 4 }, { name: "audit" }]),
+            consumerGroups: JSON.stringify([{ name: "orders-consumer" }]),
+        });
+        const { resources: rs } = await runProgram(raw);
+        const managed = rs.filter((r) => /-(topic|group)-/.test(r.name));
+        expect(managed.map((r) => r.name).sort()).toEqual([
+            "rmq-unit-group-orders-consumer",
+            "rmq-unit-topic-audit",
+            "rmq-unit-topic-orders",
+        ]);
+        expect(ofType(rs, "rocketmq:index:TopicsAndGroups").map((r) => r.name)).toEqual(["rmq-unit"]);
+        for (const r of managed) {
+            expect([r.name, r.options.retainOnDelete]).toEqual([r.name, true]);
+            expect(dependsOn(rs, r.name, "checks-smoke")).toBe(true);
+            expect(JSON.stringify(r.inputs.connection)).toContain("192.0.2.11");
+        }
+        expect(named(rs, "topic-orders").inputs.stdin).toContain("rmq-topic apply 'rocketmq-cluster' 'orders' '4' '4' '6' 'NORMAL'");
+        expect(named(rs, "topic-orders").inputs.delete).toContain("base64 -d");
+
+        const optedIn = await runProgram({ ...raw, deleteRemovedTopics: "true" });
+        expect(named(optedIn.resources, "topic-orders").options.retainOnDelete).toBe(false);
+        expect(named(optedIn.resources, "group-orders-consumer").options.retainOnDelete).toBe(true);
+        // The opt-in is a resource option, not an input: flipping it changes no script (nothing runs on the cluster).
+        expect(named(optedIn.resources, "topic-orders").inputs.stdin).toBe(named(rs, "topic-orders").inputs.stdin);
+    });
+
     test("invalid config fails before any resource is registered, as a RunError listing every problem (printed without a stack trace)", async () => {
         let error: unknown;
         try {

@@ -20,6 +20,7 @@ import {
 } from "../../planning/render";
 import { rollScript, rollingOrder } from "../../planning/rolling";
 import { render } from "../../planning/templates";
+import { groupApplyScript, groupDeleteScript, topicApplyScript, topicDeleteScript } from "../../planning/topics";
 import { allInstances, hostNames } from "../../planning/topology";
 
 /** Validated config -> render context, with the cluster addresses the config gives (aws: 10.20.0.x). */
@@ -63,6 +64,14 @@ export function renderedScripts(ctx: RenderContext): Record<string, string> {
         out[`remove-${inst.id}.sh`] = `${instanceRemoveCommand(ctx.cfg, inst, true)}\n`;
         const run = instanceFiles(ctx, inst).find((f) => f.name === "run.sh");
         out[`run-${inst.id}.sh`] = run!.content;
+    }
+    for (const t of ctx.cfg.topics) {
+        out[`topic-${t.name}.sh`] = topicApplyScript(ctx.cfg, ctx.plan, t);
+        out[`topic-${t.name}-delete.sh`] = topicDeleteScript(ctx.cfg, t);
+    }
+    for (const g of ctx.cfg.consumerGroups) {
+        out[`group-${g.name}.sh`] = groupApplyScript(ctx.cfg, ctx.plan, g);
+        out[`group-${g.name}-delete.sh`] = groupDeleteScript(ctx.cfg, g);
     }
     for (const step of rollingOrder(ctx.plan)) out[`roll-${step.inst.id}${step.finish ? "-leader" : ""}.sh`] = rollScript(ctx, step);
     return out;

@@ -7,9 +7,17 @@ import { RawConfig } from "../../config/validate";
 import { PUBLIC_KEY, existingRaw } from "./fixtures";
 import { asBashFile, contextOf, renderedScripts } from "./scripts";
 
+const TOPICS = JSON.stringify([
+    { name: "orders", queues: 8, messageType: "FIFO" },
+    { name: "audit_log-2", readQueues: 4, writeQueues: 2, perm: "r" },
+]);
+const GROUPS = JSON.stringify([
+    { name: "orders-consumer", retryMaxTimes: 3, orderly: true },
+    { name: "audit", broadcast: true },
+]);
 const cases: [string, RawConfig][] = [
-    ["2m-2s-async 5.3.3", existingRaw()],
-    ["dledger 5.3.3", existingRaw({ topology: "dledger" })],
+    ["2m-2s-async 5.3.3", existingRaw({ topics: TOPICS, consumerGroups: GROUPS })],
+    ["dledger 5.3.3", existingRaw({ topology: "dledger", topics: TOPICS, consumerGroups: GROUPS })],
     ["2m-2s-async 5.5.0", existingRaw({ version: "5.5.0" })],
     ["dledger 5.5.0", existingRaw({ topology: "dledger", version: "5.5.0" })],
     [
@@ -17,6 +25,8 @@ const cases: [string, RawConfig][] = [
         existingRaw({
             topology: "2m-2s-sync",
             version: "4.9.7",
+            topics: JSON.stringify([{ name: "orders", queues: 8 }]),
+            consumerGroups: JSON.stringify([{ name: "orders-consumer", broadcast: true }]),
             localArchive: "/x/rocketmq-all-4.9.7-bin-release.zip",
             javaArchive: "/x/jdk.tar.gz",
         }),
