@@ -43,6 +43,7 @@ export interface VersionFacts {
      * metadata): a running cluster rolls between versions of one family only (config/versionChange.ts).
      */
     storeFormat: StoreFormat;
+    /**
      * Topic attributes (mqadmin updateTopic -a, e.g. +message.type=FIFO) and a subscription group's
      * consumeMessageOrderly (updateSubGroup -o): 5.x; 4.9.7's tools have neither option.
      */
