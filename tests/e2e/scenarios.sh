@@ -437,6 +437,15 @@ t_dledger() {
   [ "$running" -eq 3 ] || fail "the killed member did not come back ($running of 3 running)"
 }
 
+# The DLedger member that led when the roll reached the group, as its cluster-network endpoint: the
+# one rmq-roll deferred (it found it leading in clusterList at that moment), else FALLBACK, the
+# leader seen before the change. Leadership can move between the two (an election under load).
+roll_leader() { # roll_leader UP_OUTPUT FALLBACK_ADDR
+  local id
+  id=$(grep -o 'n[0-2]: the group.s leader right now' "$1" | head -1 | cut -d: -f1)
+  if [ -n "$id" ]; then echo "${HOST_IPS[${id#n}]}:30911"; else echo "${2/#$ADV_NET./$NET.}"; fi
+}
+
 # A stack-wide change on a DLedger group: followers restart first, the leader (whoever it is at
 # update time) last, one at a time, while a producer sends; nothing acknowledged is lost.
 t_dledger_rolling() {
@@ -449,6 +458,7 @@ t_dledger_rolling() {
   t0=$SECONDS
   up_under_load "$run" DLedgerRolling "$WORK/up-dl2.out"
   local up_s=$((SECONDS - t0))
+  leader=$(roll_leader "$WORK/up-dl2.out" "$leader")
   local ep downs=0
   for ep in "${BROKER_ENDPOINTS[@]}"; do
     grep -q " $ep down$" "$run/ports.log" && downs=$((downs + 1))

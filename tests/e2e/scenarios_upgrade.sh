@@ -134,6 +134,7 @@ roll_version() {
     done
   done
   if [ "$kind" = dledger ]; then
+    leader=$(roll_leader "$run/up.out" "$leader")
     for b in "${BROKER_ENDPOINTS[@]:3}"; do
       [ "$b" = "$leader" ] && continue
       down_before "$run/ports.log" "$b" "$leader" || fail "the leader $leader restarted before follower $b"
