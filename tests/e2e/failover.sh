@@ -15,8 +15,15 @@ client() { smoke_client "$@"; }
 on_host "${HOST_IPS[0]}" /app/rocketmq/bin/mqadmin updateTopic -c rocketmq-cluster -t "$topic" -r 4 -w 4 >/dev/null
 leader=$(broker_rows | awk '$2 == 0 { print $3 }')
 [ -n "$leader" ] || { echo "no leader in clusterList" >&2; exit 1; }
-leader_ip=${leader%:*}
-for i in 0 1 2; do [ "${HOST_IPS[$i]}" = "$leader_ip" ] && leader_id=n$i; done
+# clusterList shows the advertised address (the client network's, when a set uses it): find the
+# member by either, and reach its host on the cluster network.
+leader_ip=${leader%:*} leader_id=""
+for i in 0 1 2; do
+  if [ "${HOST_IPS[$i]}" = "$leader_ip" ] || [ "${CLIENT_IPS[$i]}" = "$leader_ip" ]; then
+    leader_id=n$i leader_ip=${HOST_IPS[$i]}
+  fi
+done
+[ -n "$leader_id" ] || { echo "leader $leader is none of the hosts" >&2; exit 1; }
 echo "leader before: $leader ($leader_id)" >&2
 # Followers copy topic config from the leader periodically: give them time before the kill.
 sleep 12
