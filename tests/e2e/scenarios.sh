@@ -442,7 +442,7 @@ t_dledger() {
 # leader seen before the change. Leadership can move between the two (an election under load).
 roll_leader() { # roll_leader UP_OUTPUT FALLBACK_ADDR
   local id
-  id=$(grep -o 'n[0-2]: the group.s leader right now' "$1" | head -1 | cut -d: -f1)
+  id=$(grep -o 'n[0-2]: the group.s leader right now' "$1" | head -1 | cut -d: -f1 || true)
   if [ -n "$id" ]; then echo "${HOST_IPS[${id#n}]}:30911"; else echo "${2/#$ADV_NET./$NET.}"; fi
 }
 
