@@ -111,19 +111,20 @@ dashboard_requires_login() {
 
 # Producer on this machine against the hosts, in the background, 20 messages a second, each
 # outcome in $1 ("epochMillis id ok|fail"). stop_producer ends it; lines are flushed one by one.
-start_producer() {
-  local out=$1 topic=$2
+# Fails unless a send is acknowledged within WAIT seconds (default 30).
+start_producer() { # start_producer OUT TOPIC [WAIT]
+  local out=$1 topic=$2 wait_s=${3:-30}
   smoke_client produce --namesrv "$NAMESRV_ADDRS" --topic "$topic" --duration-seconds 900 --rate 20 \
     --route-refresh-ms 1000 --out "$out" >"$out.summary" 2>&1 &
   # The first acknowledgement: a JVM start and a route lookup, slower on a loaded machine.
   local n
-  for _ in $(seq 1 60); do
+  for _ in $(seq 1 $((wait_s * 2))); do
     n=$(grep -c ' ok$' "$out" 2>/dev/null) || n=0
     [ "$n" -gt 0 ] && return 0
     sleep 0.5
   done
   cat "$out.summary" >&2
-  fail "the producer sent nothing acknowledged within 30 s"
+  fail "the producer sent nothing acknowledged within $wait_s s"
 }
 
 stop_producer() {

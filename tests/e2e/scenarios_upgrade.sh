@@ -22,21 +22,6 @@ upgrade_stack_select() {
   pulumi stack select local >/dev/null
 }
 
-# start_producer, with time for the client to compile and connect on a busy machine (up to 90 s).
-upgrade_start_producer() {
-  local out=$1 topic=$2
-  smoke_client produce --namesrv "$NAMESRV_ADDRS" --topic "$topic" --duration-seconds 900 --rate 20 \
-    --route-refresh-ms 1000 --out "$out" >"$out.summary" 2>&1 &
-  local n
-  for _ in $(seq 1 90); do
-    n=$(grep -c ' ok$' "$out" 2>/dev/null || true)
-    [ "${n:-0}" -gt 0 ] && return 0
-    sleep 1
-  done
-  cat "$out.summary" >&2
-  fail "the producer sends nothing after 90 s"
-}
-
 # Endpoints watched during a roll, and the instance behind each.
 upgrade_endpoints() { # upgrade_endpoints async|dledger: "ADDR:PORT ID" lines, name servers first
   local i
@@ -101,7 +86,8 @@ roll_version() {
   [ "$kind" = dledger ] && leader=$(broker_rows | awk '$2 == 0 { print $3 }')
   [ "$kind" != dledger ] || [ -n "$leader" ] || fail "no DLedger leader before the roll"
   all_pids >"$run/pids.before"
-  upgrade_start_producer "$run/sent.log" "$topic"
+  # (time for the client to compile and connect on a busy machine)
+  start_producer "$run/sent.log" "$topic" 90
   start_port_watch "$run/ports.log"
   t0=$SECONDS
   use_version "$version"
