@@ -60,6 +60,9 @@ export const dashboardUrl =
         ? pulumi.interpolate`http://${addressOf(plan.dashboardHostIndex)}:${cfg.dashboard.port}`
         : undefined;
 export const dashboardAdminPassword = cluster.dashboard?.adminPassword;
+/** rocketmq:authEnabled: the RocketMQ administrator (rmq-admin) and each rocketmq:authUsers password. */
+export const authAdminPassword = cluster.auth?.adminPassword;
+export const authUserPasswords = cluster.authUsers?.passwords;
 export const ssh = pulumi.all(hosts.map((h) => h.sshCommand)).apply((cmds) => Object.fromEntries(hosts.map((h, i) => [h.name, cmds[i]])));
 export const clusterHealth = cluster.checks.health.stdout;
 /** aws mode: the image each host runs (kept from its creation; see README "Replacing hosts"). */

@@ -45,6 +45,8 @@ export const CONFIG_KEYS = [
     "sshPublicKey",
     "dataVolumeGiB",
     "vpcCidr",
+    "authEnabled",
+    "authUsers",
 ] as const;
 
 export function readRawConfig(config: pulumi.Config): RawConfig {

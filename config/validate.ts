@@ -16,6 +16,7 @@ import {
 } from "./schema";
 import { EC2_MEMORY_MIB } from "./sizes";
 import { dashboard, distribution, javaArchive } from "./validate/artifacts";
+import { authSettings } from "./validate/auth";
 import { checkBrokerProperties, instanceOverrides } from "./validate/brokerProperties";
 import { awsSettings, existingHosts } from "./validate/hosts";
 import { CLUSTER_NAME, DEVICE, PATH_ALLOWED, SYSCTL_KEY, SYSCTL_VALUE, USER, validAbsPath, validPublicKey } from "./validate/patterns";
@@ -123,6 +124,7 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
         smokeMessages: r.int("smokeMessages", 100, 0, 100000),
         startTimeoutSeconds: r.int("startTimeoutSeconds", 180, 10, 3600),
         purgeDataOnDestroy: r.bool("purgeDataOnDestroy", false),
+        auth: authSettings(r, version),
     };
     if (c.problems.length > 0) throw new ConfigError(c.problems);
     return cfg;
