@@ -44,9 +44,10 @@ const cluster = new RocketMqCluster(stackName, {
 const addressOf = (i: number) => hosts[i].address;
 export const topology = cfg.topology;
 export const version = cfg.version;
-export const namesrvAddr = pulumi.all(hosts.map((h) => h.address)).apply((a) => a.map((x) => `${x}:${NAMESRV_PORT}`).join(";"));
+/** What clients use: the hosts' client addresses (the ones the brokers advertise). */
+export const namesrvAddr = pulumi.all(hosts.map((h) => h.clientAddress)).apply((a) => a.map((x) => `${x}:${NAMESRV_PORT}`).join(";"));
 export const brokers = pulumi
-    .all(allBrokers(plan).map((b) => pulumi.all([addressOf(b.hostIndex), hosts[b.hostIndex].privateAddress])))
+    .all(allBrokers(plan).map((b) => pulumi.all([addressOf(b.hostIndex), hosts[b.hostIndex].clientAddress])))
     .apply((addrs) => {
         const out: Record<string, Record<string, string>> = {};
         allBrokers(plan).forEach((b, i) => {

@@ -60,7 +60,11 @@ export class RocketMqCluster extends pulumi.ComponentResource {
                 {
                     host,
                     script: ctx.apply((c) => installScript(c, i)),
-                    removeScript: uninstallScript({ cfg, plan, hosts: hosts.map((h) => ({ name: h.name, privateAddress: "" })) }, i, purge),
+                    removeScript: uninstallScript(
+                        { cfg, plan, hosts: hosts.map((h) => ({ name: h.name, privateAddress: "", clientAddress: "" })) },
+                        i,
+                        purge,
+                    ),
                     uploads: [cfg.distribution.localArchive, cfg.javaArchive].filter((f): f is string => f !== undefined),
                     dependsOn: [os.command],
                 },
@@ -139,11 +143,11 @@ export class RocketMqCluster extends pulumi.ComponentResource {
 
 /** Hosts' addresses and real sizes, once known (see contextFromFacts). */
 function renderContext(cfg: ClusterConfig, hosts: Host[]): pulumi.Output<RenderContext> {
-    return pulumi.all(hosts.map((h) => pulumi.all([h.privateAddress, h.facts]))).apply((resolved) =>
+    return pulumi.all(hosts.map((h) => pulumi.all([h.privateAddress, h.clientAddress, h.facts]))).apply((resolved) =>
         contextFromFacts(
             cfg,
             hosts.map((h) => h.name),
-            resolved.map(([privateAddress, f]) => ({ privateAddress, ...f })),
+            resolved.map(([privateAddress, clientAddress, f]) => ({ privateAddress, clientAddress, ...f })),
         ),
     );
 }

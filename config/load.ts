@@ -47,6 +47,7 @@ export const CONFIG_KEYS = [
     "vpcCidr",
     "authEnabled",
     "authUsers",
+    "clientAddress",
 ] as const;
 
 export function readRawConfig(config: pulumi.Config): RawConfig {

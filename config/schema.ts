@@ -25,8 +25,10 @@ export interface ExistingHostSpec {
     name: string;
     /** Address the deployer connects to over SSH. */
     host: string;
-    /** Address the cluster members use among themselves. Default: `host`. */
+    /** Address the cluster members use among themselves (brokerIP2, HA, DLedger peers). Default: `host`. */
     privateAddress: string;
+    /** Address clients are told (brokerIP1, namesrvAddr output). Default: `privateAddress`. */
+    clientAddress: string;
     /** SSH user; must be root or have password-less sudo. Default `root`. */
     user: string;
     /** SSH port. Default 22. */
@@ -48,6 +50,14 @@ export interface AwsSettings {
     sshPublicKey: string;
     dataVolumeGiB: number;
     vpcCidr: string;
+    /**
+     * What brokers advertise to clients (brokerIP1) and namesrvAddr lists: `private` (the VPC
+     * address) or `public` (the instance's public DNS name, which resolves to its private address
+     * inside the VPC). Resolved from `auto`: public when an allowedCidrs entry lies outside vpcCidr.
+     */
+    clientAddress: "private" | "public";
+    /** Why clientAddress is what it is (printed at preview). */
+    clientAddressReason: string;
     /** Lifts `protect` from instances and data volumes, so an update may replace them and destroy may delete them. */
     allowHostReplacement: boolean;
 }

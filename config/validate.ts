@@ -52,6 +52,12 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
 
     const hosts = hostMode === "existing" ? existingHosts(r, topology) : [];
     const aws = hostMode === "aws" ? awsSettings(r, environment) : undefined;
+    if (hostMode === "existing" && r.str("clientAddress", "auto") !== "auto")
+        c.add(
+            "clientAddress",
+            r.str("clientAddress", "auto"),
+            "auto in existing mode: each host's clients address is hosts[].clientAddress",
+        );
     const dist = distribution(r, version);
 
     const appRoot = r.str("appRoot", "/app");

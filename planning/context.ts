@@ -5,6 +5,7 @@ import { planCluster } from "./topology";
 
 export interface HostFacts {
     privateAddress: string;
+    clientAddress: string;
     cpus: number;
     memoryMiB: number;
 }
@@ -31,6 +32,7 @@ export function contextFromFacts(cfg: ClusterConfig, names: string[], facts: Hos
         hosts: facts.map((f, i) => ({
             name: names[i],
             privateAddress: f.privateAddress,
+            clientAddress: f.clientAddress,
             cpus: plan.hosts[i].cpus ?? f.cpus,
             memoryMiB: plan.hosts[i].memoryMiB ?? f.memoryMiB,
         })),

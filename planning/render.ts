@@ -8,10 +8,13 @@ import { jvmOptions } from "./jvm";
 import { chomp, readTemplate, render, shellQuote } from "./templates";
 import { BrokerPlan, ClusterPlan, InstancePlan, NAMESRV_PORT, NameServerPlan, allBrokers } from "./topology";
 
-/** What is known about a host once it exists: its cluster address and, from the host, its size. */
+/** What is known about a host once it exists: its addresses and, from the host, its size. */
 export interface ResolvedHost {
     name: string;
+    /** Cluster network: brokerIP2 (HA), DLedger peers, /etc/hosts. */
     privateAddress: string;
+    /** What clients are told: brokerIP1, hence clusterList and every broker route. */
+    clientAddress: string;
     cpus?: number;
     memoryMiB?: number;
 }
@@ -127,7 +130,7 @@ export function brokerView(ctx: RenderContext, b: BrokerPlan): Record<string, un
         brokerName: b.brokerName,
         brokerId: b.brokerId,
         namesrvAddr: pick("namesrvAddr", plan.namesrvAddr),
-        brokerIP1: pick("brokerIP1", host.privateAddress),
+        brokerIP1: pick("brokerIP1", host.clientAddress),
         brokerIP2: pick("brokerIP2", host.privateAddress),
         listenPort: b.listenPort,
         defaultTopicQueueNums: pick("defaultTopicQueueNums", 4),
@@ -266,7 +269,7 @@ export function instanceDeployScript(ctx: RenderContext, inst: InstancePlan): st
             ? {
                   brokerName: inst.brokerName,
                   brokerId: inst.dledger ? '"*"' : inst.brokerId,
-                  address: `${host.privateAddress}:${inst.listenPort}`,
+                  address: `${host.clientAddress}:${inst.listenPort}`,
               }
             : undefined;
     return render("host/instance-deploy.sh.mustache", {
@@ -370,7 +373,7 @@ export function uninstallScript(ctx: RenderContext, hostIndex: number, purge: bo
 /** Lines for rmq-cluster-check: "NAME BID ADDR", with BID "*" for DLedger members. */
 export function expectedBrokers(ctx: RenderContext): string {
     return allBrokers(ctx.plan)
-        .map((b) => `${b.brokerName} ${b.dledger ? "*" : b.brokerId} ${ctx.hosts[b.hostIndex].privateAddress}:${b.listenPort}`)
+        .map((b) => `${b.brokerName} ${b.dledger ? "*" : b.brokerId} ${ctx.hosts[b.hostIndex].clientAddress}:${b.listenPort}`)
         .join("\n");
 }
 

@@ -34,7 +34,7 @@ export function rollingOrder(plan: ClusterPlan): RollStep[] {
 }
 
 function brokerAddress(ctx: RenderContext, b: BrokerPlan): string {
-    return `${ctx.hosts[b.hostIndex].privateAddress}:${b.listenPort}`;
+    return `${ctx.hosts[b.hostIndex].clientAddress}:${b.listenPort}`;
 }
 
 /** rmq-roll's options for one step. */

@@ -38,9 +38,10 @@
 # /etc, units, users) survives `reboot` and goes with `down`. It has its own machine-id, hostname,
 # /etc/hosts line and SSH host key, made at its first boot. /tmp and /run are the container's own
 # tmpfs; /proc/sys and /sys are read-only (nspawn's defaults): `sysctl -w` fails inside.
-# Each host also has eth1 = 10.78.0.1I/24 on a second bridge, rmqcb0 (no address here): the client
-# network. The client namespace rmq-client (10.78.0.100) sits on it alone, so a client run there
-# reaches the hosts' client addresses and nothing on the cluster network.
+# Each host also has eth1 = 10.78.0.1I/24 on a second bridge, rmqcb0 (10.78.0.1 here, so the
+# harness's own clients reach what brokers advertise there): the client network. The client
+# namespace rmq-client (10.78.0.100) sits on it alone, so a client run there reaches the hosts'
+# client addresses and nothing on the cluster network.
 # Slots (RMQ_TEST_HOSTS_SLOT=S, 0..9, default 0): independent sets of machines on one machine. Slot
 # S uses 10.77.S.0/24 and 10.78.S.0/24, bridges rmqbrS and rmqcbS, namespaces rmqS-workerI and
 # rmqS-client, machine names sS-workerI (hostnames stay workerI), state /var/tmp/rmq-test-hostsS and
@@ -80,8 +81,8 @@ CACHE=${RMQ_PULUMI_CACHE:-${HOME:-/root}/.cache/rocketmq-pulumi}
 BRIDGE=rmqbr$SLOT
 NET=10.77.$SLOT
 BRIDGE_IP=$NET.1
-# The client network: a second bridge (no address on this machine) joining each host's eth1 and the
-# client namespace, which reaches nothing else (no route to the cluster network).
+# The client network: a second bridge joining each host's eth1, this machine and the client
+# namespace, which reaches nothing else (no route to the cluster network).
 CBRIDGE=rmqcb$SLOT
 CNET=10.78.$SLOT
 CLIENT_NS=rmq${SFX}-client
@@ -561,7 +562,7 @@ host_prepare() {
   image=$(host_image "$i")
   mkdir -p "$b/upper" "$b/work" "$r"
   if ! mountpoint -q "$r"; then
-    mount -t overlay "rmq-$name" -o "lowerdir=$image,upperdir=$b/upper,workdir=$b/work" "$r"
+    mount -t overlay "rmq${SFX}-$name" -o "lowerdir=$image,upperdir=$b/upper,workdir=$b/work" "$r"
   fi
   ln -sfn "upper$SSHD_LOG" "$b/sshd.log"
   if [ ! -s "$r/etc/machine-id" ]; then
@@ -797,6 +798,7 @@ ensure_bridge() {
   ip -4 addr show dev "$BRIDGE" | grep -q "inet $BRIDGE_IP/24" || ip addr add "$BRIDGE_IP/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
   ip link show "$CBRIDGE" >/dev/null 2>&1 || ip link add "$CBRIDGE" address "$(mac_of 3 0)" type bridge
+  ip -4 addr show dev "$CBRIDGE" | grep -q "inet $CNET.1/24" || ip addr add "$CNET.1/24" dev "$CBRIDGE"
   ip link set "$CBRIDGE" up
   # The client namespace: one address on the client network, lo, no other route.
   [ -e "/run/netns/$CLIENT_NS" ] || ip netns add "$CLIENT_NS"

@@ -115,6 +115,10 @@ export class AwsHosts extends pulumi.ComponentResource {
             purgeDataOnDestroy: args.purgeDataOnDestroy,
         });
         if (life.notice) pulumi.log.info(life.notice, this);
+        pulumi.log.info(
+            `brokers advertise ${s.clientAddress} addresses to clients (${s.clientAddressReason}); set rocketmq:clientAddress to choose`,
+            this,
+        );
 
         const instances: aws.ec2.Instance[] = [];
         this.hosts = args.names.map((hostName, i) => {
@@ -182,6 +186,9 @@ export class AwsHosts extends pulumi.ComponentResource {
                 name: hostName,
                 address: instance.publicIp,
                 privateAddress: instance.privateIp,
+                // The public DNS name resolves to the private address inside the VPC, so the
+                // cluster's own tools and VPC clients stay inside while outside clients get there.
+                clientAddress: s.clientAddress === "public" ? instance.publicDns : instance.privateIp,
                 connection,
                 user,
                 ready: mount,

@@ -30,6 +30,7 @@ export class ExistingHosts extends pulumi.ComponentResource {
                 name: h.name,
                 address: pulumi.output(h.host),
                 privateAddress: pulumi.output(h.privateAddress),
+                clientAddress: pulumi.output(h.clientAddress),
                 connection,
                 user: h.user,
                 ready,

@@ -5,10 +5,12 @@ import * as command from "@pulumi/command";
 export interface Host {
     /** Short name (worker1..3): /etc/hosts entry and broker config use it. */
     name: string;
-    /** Address the deployer (and clients outside the cluster) use. */
+    /** Address the deployer's SSH dials. */
     address: pulumi.Output<string>;
-    /** Address cluster members use among themselves (brokerIP1/brokerIP2). */
+    /** Address cluster members use among themselves (brokerIP2: HA replication; DLedger peers). */
     privateAddress: pulumi.Output<string>;
+    /** Address clients are told (brokerIP1, the namesrvAddr output). */
+    clientAddress: pulumi.Output<string>;
     /** SSH connection (secret: it holds the private key). */
     connection: pulumi.Input<command.types.input.remote.ConnectionArgs>;
     /** SSH user: commands use sudo unless it is root. */

@@ -8,13 +8,14 @@ export const HOST_FIELDS = {
     name: "string",
     host: "string",
     privateAddress: "string",
+    clientAddress: "string",
     user: "string",
     port: "integer",
     memoryMiB: "integer",
     cpus: "integer",
 } as const;
 
-const SHAPE = "{name, host, privateAddress?, user?, port?, memoryMiB?, cpus?}";
+const SHAPE = "{name, host, privateAddress?, clientAddress?, user?, port?, memoryMiB?, cpus?}";
 
 export function existingHosts(r: Reader, topology: Topology): ExistingHostSpec[] {
     const { c } = r;
@@ -40,6 +41,9 @@ export function existingHosts(r: Reader, topology: Topology): ExistingHostSpec[]
         const privateAddress = o.privateAddress == null ? host : String(o.privateAddress);
         if (o.privateAddress != null && !validAddress(privateAddress))
             c.add(`${k}.privateAddress`, o.privateAddress, `${ADDRESS_ALLOWED} the other hosts reach this one at`);
+        const clientAddress = o.clientAddress == null ? privateAddress : String(o.clientAddress);
+        if (o.clientAddress != null && !validAddress(clientAddress))
+            c.add(`${k}.clientAddress`, o.clientAddress, `${ADDRESS_ALLOWED} clients reach this host's name server and brokers at`);
         const user = String(o.user ?? "root");
         if (!USER.test(user)) c.add(`${k}.user`, o.user, "a Unix user name");
         const port = o.port === undefined ? 22 : whole(o.port);
@@ -49,7 +53,7 @@ export function existingHosts(r: Reader, topology: Topology): ExistingHostSpec[]
             c.add(`${k}.memoryMiB`, o.memoryMiB, "a whole number of MiB, at least 512");
         const cpus = o.cpus === undefined ? undefined : whole(o.cpus);
         if (cpus !== undefined && (!Number.isInteger(cpus) || cpus < 1)) c.add(`${k}.cpus`, o.cpus, "a whole number >= 1");
-        hosts.push({ name, host, privateAddress, user, port, memoryMiB, cpus });
+        hosts.push({ name, host, privateAddress, clientAddress, user, port, memoryMiB, cpus });
     });
     checkUnique(
         c,
@@ -65,6 +69,11 @@ export function existingHosts(r: Reader, topology: Topology): ExistingHostSpec[]
         c,
         "hosts[].privateAddress",
         hosts.map((h) => h.privateAddress),
+    );
+    checkUnique(
+        c,
+        "hosts[].clientAddress",
+        hosts.map((h) => h.clientAddress),
     );
     if (hosts.length !== 3)
         c.add("hosts", `${hosts.length} host(s)`, `exactly 3 hosts: topology ${topology} places name servers and brokers on worker1..3`);
@@ -121,6 +130,10 @@ export function awsSettings(r: Reader, environment: Environment): AwsSettings {
         c.add("ami", ami, "ubuntu-24.04, ubuntu-22.04, al2023 or an ami-... id");
     const vpcCidr = r.str("vpcCidr", "10.20.0.0/16");
     if (!validCidr(vpcCidr) || Number(vpcCidr.split("/")[1]) > 24) c.add("vpcCidr", vpcCidr, "an IPv4 CIDR of /24 or larger");
+    const clientChoice = r.str("clientAddress", "auto");
+    if (!["auto", "private", "public"].includes(clientChoice))
+        c.add("clientAddress", clientChoice, "auto, private or public (what brokers tell clients to connect to)");
+    const { clientAddress, reason: clientAddressReason } = resolveClientAddress(clientChoice, allowedCidrs, vpcCidr);
     return {
         instanceType,
         ami,
@@ -130,5 +143,35 @@ export function awsSettings(r: Reader, environment: Environment): AwsSettings {
         dataVolumeGiB: r.int("dataVolumeGiB", 50, 8, 16384),
         vpcCidr,
         allowHostReplacement: r.bool("allowHostReplacement", false),
+        clientAddress,
+        clientAddressReason,
     };
+}
+
+/**
+ * auto: clients allowed from outside the VPC cannot reach private addresses, so they are told
+ * public ones; clients only inside the VPC are told private ones (no detour via public DNS).
+ */
+export function resolveClientAddress(
+    choice: string,
+    allowedCidrs: string[],
+    vpcCidr: string,
+): { clientAddress: "private" | "public"; reason: string } {
+    if (choice === "private" || choice === "public") return { clientAddress: choice, reason: `rocketmq:clientAddress is ${choice}` };
+    const outside = allowedCidrs.filter((cidr) => !cidrWithin(cidr, vpcCidr));
+    return outside.length > 0
+        ? { clientAddress: "public", reason: `rocketmq:allowedCidrs ${outside.join(", ")} lies outside vpcCidr ${vpcCidr}` }
+        : { clientAddress: "private", reason: `every rocketmq:allowedCidrs entry lies inside vpcCidr ${vpcCidr}` };
+}
+
+/** Is CIDR inner inside CIDR outer (both valid IPv4 CIDRs)? Invalid ones are not. */
+export function cidrWithin(inner: string, outer: string): boolean {
+    if (!validCidr(inner) || !validCidr(outer)) return false;
+    const [ia, il] = inner.split("/");
+    const [oa, ol] = outer.split("/");
+    if (Number(il) < Number(ol)) return false;
+    const num = (a: string) => a.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+    const mask = Number(ol) === 0 ? 0 : 2 ** 32 - 2 ** (32 - Number(ol));
+    const and = (n: number) => Number((BigInt(n) & BigInt(mask)).toString());
+    return and(num(ia)) === and(num(oa));
 }

@@ -16,10 +16,16 @@ BRIDGE_IP=$NET.1
 HOST_IPS=("$NET.11" "$NET.12" "$NET.13")
 # The hosts' addresses on the client network, and the client namespace's own.
 CLIENT_IPS=("10.78.$SLOT.11" "10.78.$SLOT.12" "10.78.$SLOT.13")
+# The network brokers advertise (hosts[].clientAddress): the cluster network unless client_network
+# on (scenarios.sh) makes the next stack_init advertise the client network.
+ADV_NET=$NET
 DASHBOARD_VERSION=${DASHBOARD_VERSION:-2.0.0}
 WORK=${RMQ_E2E_WORK:-/var/tmp/rmq-e2e${SLOT#0}}
 FIGURES=${RMQ_E2E_FIGURES:-$WORK-figures.txt}
 export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE:-rocketmq-pulumi-local-test}
+# Every test's own backend: `pulumi login` alone is one setting for this whole machine, which a run
+# on another slot would switch under this one.
+export PULUMI_BACKEND_URL="file://$WORK/state"
 
 log() { printf '\n[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -63,6 +69,12 @@ stack_init() {
   (cd "$REPO" && tar --exclude=./node_modules --exclude=./.git -cf - .) | tar -xf - -C "$WORK/project"
   ln -s "$REPO/node_modules" "$WORK/project/node_modules"
   cd "$WORK/project" || return 1
+  # The stack file names slot 0's addresses; with client_network on, brokers advertise eth1's.
+  sed -i "s/10\.77\.0\./$NET./g" Pulumi.local.yaml
+  if [ "$ADV_NET" != "$NET" ]; then
+    sed -i -E "s/^( +)host: ${NET//./\\.}\.(1[0-9])\$/&\n\1clientAddress: $ADV_NET.\2/" Pulumi.local.yaml
+    grep -c clientAddress Pulumi.local.yaml | grep -qx 3 || { log "could not write clientAddress into Pulumi.local.yaml"; return 1; }
+  fi
   export PULUMI_BACKEND_URL="file://$WORK/state"
   pulumi login "$PULUMI_BACKEND_URL" >/dev/null
   pulumi stack init local >/dev/null 2>&1 || pulumi stack select local
@@ -110,20 +122,27 @@ rocketmq_pids() {
   on_host "$1" 'self=$(readlink /proc/self/ns/net); for p in $(pgrep -f "[o]rg.apache.rocketmq|[r]ocketmq-dashboard"); do [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$self" ] && echo "$p"; done; true'
 }
 
+# What a failed `pulumi up` said: its diagnostics (each failed command's own output) and summary.
+up_failure() {
+  { sed -n '/^Diagnostics:/,/^Outputs:/p' "$1" | grep -v -e 'RocketmqTransaction' | head -120; tail -8 "$1"; } >&2
+}
+
 record() { echo "$*" | tee -a "$FIGURES" >&2; }
 
 fail() { echo "ASSERTION FAILED: $*" >&2; return 1; }
 
 # The stack's smoke/failover client (templates/RmqSmoke.java), run on this machine against the
 # hosts, with the lib/ of the distribution of VERSION (default 5.3.3).
-smoke_client() {
+smoke_client() { # SMOKE_NETNS=NS runs it inside network namespace NS
+  local pre=()
+  [ -z "${SMOKE_NETNS:-}" ] || pre=(ip netns exec "$SMOKE_NETNS")
   local lib="$DIST/unpacked/rocketmq-all-${VERSION:-5.3.3}-bin-release/lib"
   if [ ! -d "$lib" ]; then
     mkdir -p "$DIST/unpacked"
     unzip -q -o "$DIST/rocketmq-all-${VERSION:-5.3.3}-bin-release.zip" -d "$DIST/unpacked"
   fi
   mkdir -p "$WORK/client-home"
-  java -Xmx256m -Duser.home="$WORK/client-home" -cp "$lib/*" "$REPO/templates/RmqSmoke.java" "$@"
+  "${pre[@]}" java -Xmx256m -Duser.home="$WORK/client-home" -cp "$lib/*" "$REPO/templates/RmqSmoke.java" "$@"
 }
 
 NAMESRV_ADDRS="${HOST_IPS[0]}:9876;${HOST_IPS[1]}:9876;${HOST_IPS[2]}:9876"

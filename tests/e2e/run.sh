@@ -45,12 +45,16 @@ fresh_hosts() { # fresh_hosts INIT: systemd or none
 
 set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated in place
   fresh_hosts systemd
+  # Brokers advertise the client network in this set: every client path below goes through it.
+  client_network on
   run_test "a. 2m-2s-async 5.3.3: preview, up, clusterList, systemd units, quickstart 1000, dashboard login" t_async_up
   if [ "${results[-1]:0:4}" != PASS ]; then
     local t
-    for t in a2 b b2 c d e j k; do blocked "$t" "a"; done
+    for t in a3 a2 b b2 c d e j k; do blocked "$t" "a"; done
+    client_network off
     return 0
   fi
+  run_test "a3. two networks: a client on the client network only sends and receives; HA replication on the cluster network" t_client_network
   run_test "a2. secrets stay secret: not in the state (history, backups) nor the engine's output" t_secrets_stay_secret
   run_test "b. no change: preview --expect-no-changes, up touches no process" t_noop_rerun
   run_test "b2. toggling purgeDataOnDestroy restarts nothing" t_purge_toggle
@@ -59,12 +63,15 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
   run_test "e. machine restart: systemd brings worker3's instances back, nothing lost" t_machine_restart
   run_test "j. destroy: no process, unit or tool left, stores kept" t_destroy_keeps_stores
   run_test "k. invalid config fails at preview, no host contacted" t_bad_input
+  client_network off
 }
 
 set_dledger() {
   fresh_hosts systemd
+  client_network on
   run_test "f. dledger 5.3.3: up, one leader, SIGKILL of the leader under load, nothing lost" t_dledger
   run_test "f2. dledger rolling change: followers first, the leader last, nothing lost" t_dledger_rolling
+  client_network off
 }
 
 set_sync() {

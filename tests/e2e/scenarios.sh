@@ -2,7 +2,14 @@
 # The end-to-end scenarios (tests/e2e/run.sh runs them in host sets). Each function is one test:
 # it returns non-zero, printing why, when the behaviour it checks is broken. Sourced, not run.
 
-EXPECTED_2M=("broker-a 0 $NET.12:10911" "broker-a 1 $NET.13:11011" "broker-b 0 $NET.13:10911" "broker-b 1 $NET.12:11011")
+# client_network on|off: whether the next stack advertises the client network (hosts[].clientAddress
+# on eth1) while replication stays on the cluster network; the expected clusterList rows follow.
+client_network() {
+  if [ "$1" = on ]; then ADV_NET=${CLIENT_IPS[0]%.*}; else ADV_NET=$NET; fi
+  EXPECTED_2M=("broker-a 0 $ADV_NET.12:10911" "broker-a 1 $ADV_NET.13:11011" "broker-b 0 $ADV_NET.13:10911" "broker-b 1 $ADV_NET.12:11011")
+}
+client_network off
+# Where the brokers listen (every address of the host): probed on the cluster network.
 BROKER_ENDPOINTS=("$NET.12:10911" "$NET.13:11011" "$NET.13:10911" "$NET.12:11011")
 
 expect_rows() { # expect_rows "NAME BID ADDR"...: clusterList shows exactly these brokers (waits)
@@ -108,8 +115,15 @@ start_producer() {
   local out=$1 topic=$2
   smoke_client produce --namesrv "$NAMESRV_ADDRS" --topic "$topic" --duration-seconds 900 --rate 20 \
     --route-refresh-ms 1000 --out "$out" >"$out.summary" 2>&1 &
-  sleep 8
-  [ "$(grep -c ' ok$' "$out" 2>/dev/null || true)" -gt 0 ] || { cat "$out.summary" >&2; fail "the producer sends nothing"; }
+  # The first acknowledgement: a JVM start and a route lookup, slower on a loaded machine.
+  local n
+  for _ in $(seq 1 60); do
+    n=$(grep -c ' ok$' "$out" 2>/dev/null) || n=0
+    [ "$n" -gt 0 ] && return 0
+    sleep 0.5
+  done
+  cat "$out.summary" >&2
+  fail "the producer sent nothing acknowledged within 30 s"
 }
 
 stop_producer() {
@@ -162,7 +176,7 @@ up_under_load() {
   touch "$run/ports.log.stop"
   stop_producer "$run/sent.log"
   wait
-  [ "$rc" -eq 0 ] || { tail -60 "$out" >&2; fail "pulumi up failed"; }
+  [ "$rc" -eq 0 ] || { up_failure "$out"; fail "pulumi up failed"; }
 }
 
 # ---- scenarios ----
@@ -172,7 +186,7 @@ t_async_up() {
   pulumi config set rocketmq:purgeDataOnDestroy false
   pulumi preview --non-interactive >"$WORK/preview.out" 2>&1 || { tail -30 "$WORK/preview.out" >&2; fail "pulumi preview failed"; }
   local t0=$SECONDS units
-  pulumi_up >"$WORK/up.out" 2>&1 || { tail -60 "$WORK/up.out" >&2; fail "pulumi up failed"; }
+  pulumi_up >"$WORK/up.out" 2>&1 || { up_failure "$WORK/up.out"; fail "pulumi up failed"; }
   record "a. fresh up 2m-2s-async 5.3.3 (to a verified cluster, smoke included): $((SECONDS - t0)) s"
   expect_rows "${EXPECTED_2M[@]}"
   nameservers_answer
@@ -181,6 +195,44 @@ t_async_up() {
   sysctl_persisted "$WORK/up.out"
   quickstart_roundtrip "2m-2s-async 5.3.3"
   dashboard_requires_login
+}
+
+# replication_on_cluster_net MIN PORT IP...: on each host IP, at least MIN established TCP
+# connections to or from PORT, and every one between cluster-network addresses; prints the total.
+replication_on_cluster_net() {
+  local min=$1 port=$2 ip conns n total=0
+  shift 2
+  for ip in "$@"; do
+    conns=$(on_host "$ip" "ss -Htn state established '( sport = :$port or dport = :$port )'")
+    printf '%s connections on port %s:\n%s\n' "$ip" "$port" "$conns" >&2
+    n=$(grep -c . <<<"$conns" || true)
+    [ "$n" -ge "$min" ] || fail "$ip: expected at least $min replication connections on port $port, found $n"
+    # Local and peer address of each connection (IPv4-mapped ones too) must be on $NET.0/24.
+    if awk -v net="$NET." '{ for (f = 3; f <= 4; f++) { a = $f; gsub(/^\[::ffff:|\]:[0-9]+$|:[0-9]+$/, "", a); if (index(a, net) != 1) { print "off the cluster network: " $0; bad = 1 } } } END { exit !bad }' <<<"$conns" >&2; then
+      fail "$ip: a replication connection on port $port is not between cluster-network addresses"
+    fi
+    total=$((total + n))
+  done
+  echo "$total"
+}
+
+# Two networks: brokers advertise the client network (hosts[].clientAddress), so a client that
+# reaches only that network (the client namespace) sends and receives everything, while the HA
+# replication connections (the masters' HA port, listenPort + 1) stay on the cluster network.
+t_client_network() {
+  cd "$WORK/project" || return 1
+  local ns=$RMQ_TEST_HOSTS_CLIENT_NS addrs total
+  ip netns exec "$ns" timeout 3 bash -c "</dev/tcp/${CLIENT_IPS[1]}/9876" || fail "the client namespace cannot reach ${CLIENT_IPS[1]}:9876"
+  if ip netns exec "$ns" timeout 3 bash -c "</dev/tcp/${HOST_IPS[1]}/9876" 2>/dev/null; then
+    fail "the client namespace reaches the cluster network (${HOST_IPS[1]}:9876): the test would prove nothing"
+  fi
+  addrs=$(pulumi stack output namesrvAddr)
+  [ "$addrs" = "${CLIENT_IPS[0]}:9876;${CLIENT_IPS[1]}:9876;${CLIENT_IPS[2]}:9876" ] || fail "namesrvAddr output is '$addrs', not the client addresses"
+  local t0=$SECONDS
+  SMOKE_NETNS=$ns smoke_client roundtrip --namesrv "$addrs" --topic ClientNet --group client-net --count 500 --timeout-seconds 120 \
+    >"$WORK/client-net.out" 2>&1 || { tail -20 "$WORK/client-net.out" >&2; fail "a client on the client network could not send and receive 500 messages"; }
+  total=$(replication_on_cluster_net 2 10912 "${HOST_IPS[1]}" "${HOST_IPS[2]}")
+  record "a3. client network: 500 messages round trip from the client namespace in $((SECONDS - t0)) s (namesrvAddr $addrs); $total HA connection ends, all on $NET.0/24"
 }
 
 # Neither the deployer's SSH key nor the dashboard password may appear in clear in the state
@@ -275,7 +327,7 @@ t_rolling_all() {
   # Replicas first: each slave's restart ended before its master's began.
   down_before "$run/ports.log" "$NET.13:11011" "$NET.12:10911" || fail "broker-a's master restarted before its slave"
   down_before "$run/ports.log" "$NET.12:11011" "$NET.13:10911" || fail "broker-b's master restarted before its slave"
-  grep -Eq "broker-a-s: $NET.13:11011 is [0-9]+ bytes behind $NET.12:10911" "$WORK/up4.out" || fail "broker-a-s's restart was not gated on catching up with its master"
+  grep -Eq "broker-a-s: $ADV_NET.13:11011 is [0-9]+ bytes behind $ADV_NET.12:10911" "$WORK/up4.out" || fail "broker-a-s's restart was not gated on catching up with its master"
   local counts
   counts=$(all_acked_consumed "$run/sent.log" RollingTest)
   record "d. rolling change of all 4 brokers: up ${up_s} s; $(grep '^down ' "$run/timeline.txt" | sed 's/^down //' | tr '\n' ';' | sed 's/;$//'); producer: ${counts% *} acknowledged (all consumed), ${counts#* } failed sends"
@@ -357,13 +409,18 @@ t_dledger() {
   stack_init 5.3.3
   pulumi config set rocketmq:topology dledger
   local t0=$SECONDS rows leaders units
-  pulumi_up >"$WORK/up-dl.out" 2>&1 || { tail -60 "$WORK/up-dl.out" >&2; fail "pulumi up (dledger) failed"; }
+  pulumi_up >"$WORK/up-dl.out" 2>&1 || { up_failure "$WORK/up-dl.out"; fail "pulumi up (dledger) failed"; }
   record "f. fresh up dledger 5.3.3: $((SECONDS - t0)) s"
   rows=$(broker_rows)
   echo "$rows" >&2
   [ "$(echo "$rows" | grep -c '^RaftNode00 ')" -eq 3 ] || fail "expected 3 DLedger members in clusterList"
   leaders=$(echo "$rows" | awk '$2 == 0' | wc -l)
   [ "$leaders" -eq 1 ] || fail "expected exactly one BID 0, got $leaders"
+  # Clients are told the client network; the DLedger peers (port 40911) talk on the cluster network.
+  [ "$(echo "$rows" | awk -v n="$ADV_NET." 'index($3, n) == 1' | wc -l)" -eq 3 ] || fail "the members do not advertise $ADV_NET addresses"
+  local peers
+  peers=$(replication_on_cluster_net 2 40911 "${HOST_IPS[@]}")
+  record "f. dledger advertises $ADV_NET.0/24 to clients; $peers peer connection ends on port 40911, all on $NET.0/24"
   units=$(units_enabled_active)
   [ "$units" -eq 7 ] || fail "expected 7 systemd units (3 name servers, 3 DLedger brokers, the dashboard), found $units"
   RMQ_E2E_FIGURES=$FIGURES "$REPO/tests/e2e/failover.sh" "$WORK" >&2 || fail "failover lost messages or did not recover"
@@ -414,7 +471,7 @@ t_sync() {
   stack_init 5.3.3
   pulumi config set rocketmq:topology 2m-2s-sync
   local t0=$SECONDS
-  pulumi_up >"$WORK/up-sync.out" 2>&1 || { tail -60 "$WORK/up-sync.out" >&2; fail "pulumi up (2m-2s-sync) failed"; }
+  pulumi_up >"$WORK/up-sync.out" 2>&1 || { up_failure "$WORK/up-sync.out"; fail "pulumi up (2m-2s-sync) failed"; }
   record "g1. fresh up 2m-2s-sync 5.3.3: $((SECONDS - t0)) s"
   expect_rows "${EXPECTED_2M[@]}"
   on_host "${HOST_IPS[1]}" 'grep -qx "brokerRole *= *SYNC_MASTER" /app/rocketmq/instances/broker-a/broker.properties' || fail "broker-a is not a SYNC_MASTER"
@@ -424,7 +481,7 @@ t_sync() {
 t_v497() {
   stack_init 4.9.7
   local t0=$SECONDS
-  pulumi_up >"$WORK/up-497.out" 2>&1 || { tail -60 "$WORK/up-497.out" >&2; fail "pulumi up (4.9.7) failed"; }
+  pulumi_up >"$WORK/up-497.out" 2>&1 || { up_failure "$WORK/up-497.out"; fail "pulumi up (4.9.7) failed"; }
   record "h. fresh up 2m-2s-async 4.9.7: $((SECONDS - t0)) s"
   expect_rows "${EXPECTED_2M[@]}"
   on_host "${HOST_IPS[1]}" 'readlink -f /app/rocketmq/current' | grep -q 'rocketmq-all-4.9.7' || fail "worker2 does not run 4.9.7"
@@ -434,7 +491,7 @@ t_v497() {
 t_v550() {
   stack_init 5.5.0
   local t0=$SECONDS
-  pulumi_up >"$WORK/up-550.out" 2>&1 || { tail -60 "$WORK/up-550.out" >&2; fail "pulumi up (5.5.0) failed"; }
+  pulumi_up >"$WORK/up-550.out" 2>&1 || { up_failure "$WORK/up-550.out"; fail "pulumi up (5.5.0) failed"; }
   record "h2. fresh up 2m-2s-async 5.5.0: $((SECONDS - t0)) s"
   expect_rows "${EXPECTED_2M[@]}"
   on_host "${HOST_IPS[1]}" 'readlink -f /app/rocketmq/current' | grep -q 'rocketmq-all-5.5.0' || fail "worker2 does not run 5.5.0"
@@ -448,7 +505,7 @@ t_noslave_fallback() {
   pulumi config set rocketmq:purgeDataOnDestroy false
   on_host "${HOST_IPS[0]}" '[ ! -d /run/systemd/system ]' || fail "the machines run systemd; this test needs machines without it"
   local t0=$SECONDS
-  pulumi_up >"$WORK/up-ns.out" 2>&1 || { tail -60 "$WORK/up-ns.out" >&2; fail "pulumi up (2m-noslave, no systemd) failed"; }
+  pulumi_up >"$WORK/up-ns.out" 2>&1 || { up_failure "$WORK/up-ns.out"; fail "pulumi up (2m-noslave, no systemd) failed"; }
   record "g2. fresh up 2m-noslave 5.3.3 without systemd: $((SECONDS - t0)) s"
   expect_rows "broker-a 0 $NET.12:10911" "broker-b 0 $NET.13:10911"
   smoke_on_host 500 NoSlaveTest "g2. 2m-noslave"

@@ -129,6 +129,7 @@ t_auth_secrets() {
 }
 
 set_auth() {
+  client_network off
   fresh_hosts systemd
   run_test "x1. authEnabled on a running 2m-2s-async 5.3.3: brokers roll, tools and smoke authenticate, the user's ACL on every broker" t_auth_on
   if [ "${results[-1]:0:4}" != PASS ]; then

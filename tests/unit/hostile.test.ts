@@ -110,12 +110,14 @@ const SAMPLES: Record<string, string> = {
     dataVolumeGiB: "50",
     vpcCidr: "10.20.0.0/16",
     authEnabled: "true",
+    clientAddress: "public",
 };
 const LOCAL_FILES = ["localArchive", "javaArchive", "dashboardLocalJar"];
 const HOST_SAMPLES: Record<string, string> = {
     name: "worker2",
     host: "host2.example.com",
     privateAddress: "10.0.0.12",
+    clientAddress: "mq2.example.com",
     user: "deploy",
     port: "2222",
     memoryMiB: "8192",

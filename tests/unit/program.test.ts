@@ -39,6 +39,7 @@ async function runProgram(
                 if (args.type === "aws:ec2/instance:Instance") {
                     state.publicIp = `198.51.100.${resources.length}`;
                     state.privateIp = `10.20.0.${resources.length}`;
+                    state.publicDns = `ec2-198-51-100-${resources.length}.eu-west-1.compute.amazonaws.com`;
                     state.availabilityZone = "eu-west-1a";
                 }
                 return { id: `${args.name}-id`, state };
@@ -235,7 +236,7 @@ describe("program under mocks", () => {
     });
 
     test("aws: network in two zones, key pair, three instances with data volumes, exact firewall", async () => {
-        const { resources: rs, outputs } = await awsDefaultRun();
+        const { resources: rs, outputs, logs } = await awsDefaultRun();
         const count = (t: string) => rs.filter((r) => r.type === t).length;
         expect(count("aws:ec2/vpc:Vpc")).toBe(1);
         expect(count("aws:ec2/subnet:Subnet")).toBe(2);
@@ -257,7 +258,17 @@ describe("program under mocks", () => {
         expect(internal.map((i) => i.fromPort).sort()).toEqual([10909, 10911, 10912, 11009, 11011, 11012, 9876].sort());
         expect(ingress.some((i) => i.cidrIpv4 === "0.0.0.0/0")).toBe(false);
         expect(commands(rs).filter((n) => n.endsWith("mount-data"))).toHaveLength(3);
-        expect(outputs.namesrvAddr).toMatch(/^198\.51\.100\.\d+:9876;198\.51\.100\.\d+:9876;198\.51\.100\.\d+:9876$/);
+        // Clients from 203.0.113.0/24 (outside the VPC) are told public names; HA stays private.
+        const pub = "ec2-198-51-100-\\d+\\.eu-west-1\\.compute\\.amazonaws\\.com";
+        expect(outputs.namesrvAddr).toMatch(new RegExp(`^${pub}:9876;${pub}:9876;${pub}:9876$`));
+        expect(logs.join("\n")).toMatch(
+            /brokers advertise public addresses to clients \(rocketmq:allowedCidrs 203\.0\.113\.0\/24 lies outside vpcCidr/,
+        );
+    });
+
+    test("aws: clients only inside the VPC are told private addresses", async () => {
+        const { outputs } = await runProgram(awsRaw({ allowedCidrs: JSON.stringify(["10.20.0.0/16"]) }));
+        expect(outputs.namesrvAddr).toMatch(/^10\.20\.0\.\d+:9876;10\.20\.0\.\d+:9876;10\.20\.0\.\d+:9876$/);
     });
 
     test("aws: machines and data outlive mistakes: protected instances keep their image, volumes kept on destroy", async () => {

@@ -11,17 +11,26 @@ import {
     instanceFiles,
     osTuningScript,
     renderBrokerProperties,
+    expectedBrokers,
     renderLauncher,
 } from "../../planning/render";
+import { rollArgs, rollingOrder } from "../../planning/rolling";
 import { BrokerPlan, allBrokers, planCluster } from "../../planning/topology";
 import { existingRaw, parseProperties } from "./fixtures";
 
-function context(over: RawConfig = {}): RenderContext {
+/** Hosts 10.0.0.11-13; clients told the same addresses (the default) or CLIENT_NET.11-13. */
+function context(over: RawConfig = {}, clientNet = "10.0.0"): RenderContext {
     const cfg = validateConfig(existingRaw(over));
     return {
         cfg,
         plan: planCluster(cfg),
-        hosts: [1, 2, 3].map((i) => ({ name: `worker${i}`, privateAddress: `10.0.0.${10 + i}`, cpus: 4, memoryMiB: 8192 })),
+        hosts: [1, 2, 3].map((i) => ({
+            name: `worker${i}`,
+            privateAddress: `10.0.0.${10 + i}`,
+            clientAddress: `${clientNet}.${10 + i}`,
+            cpus: 4,
+            memoryMiB: 8192,
+        })),
     };
 }
 const broker = (ctx: RenderContext, id: string) => allBrokers(ctx.plan).find((b) => b.id === id) as BrokerPlan;
@@ -308,5 +317,35 @@ describe("host scripts", () => {
         expect(s).not.toContain("mqshutdown");
         const n1 = context({ topology: "dledger" });
         expect(instanceDeployScript(n1, broker(n1, "n1"))).toContain('RaftNode00 "*" 10.0.0.12:30911');
+    });
+});
+
+describe("client and cluster addresses (hosts[].clientAddress apart from privateAddress)", () => {
+    const ctx = context({}, "192.168.7");
+    test("brokers advertise the client address (brokerIP1); HA stays on the cluster address (brokerIP2)", () => {
+        for (const [id, i] of [
+            ["broker-a", 12],
+            ["broker-a-s", 13],
+            ["broker-b", 13],
+            ["broker-b-s", 12],
+        ] as const) {
+            const p = props(ctx, id);
+            expect([id, p.brokerIP1, p.brokerIP2]).toEqual([id, `192.168.7.${i}`, `10.0.0.${i}`]);
+        }
+    });
+    test("DLedger peers and /etc/hosts use cluster addresses", () => {
+        const d = context({ topology: "dledger" }, "192.168.7");
+        expect(props(d, "n1")).toMatchObject({ brokerIP1: "192.168.7.12", brokerIP2: "10.0.0.12" });
+        expect(props(d, "n1").dLegerPeers).toBe("n0-worker1:40911;n1-worker2:40911;n2-worker3:40911");
+        const os = osTuningScript(d, 0);
+        expect(os).toContain("10.0.0.12");
+        expect(os).not.toContain("192.168.7.");
+    });
+    test("the checks expect what clients see: clusterList rows, registration, catch-up peers", () => {
+        expect(expectedBrokers(ctx)).toContain("broker-a 0 192.168.7.12:10911");
+        expect(expectedBrokers(ctx)).not.toContain("10.0.0.");
+        expect(instanceDeployScript(ctx, broker(ctx, "broker-a-s"))).toContain("192.168.7.13:11011");
+        const step = rollingOrder(ctx.plan).find((s) => s.inst.id === "broker-a-s")!;
+        expect(rollArgs(ctx, step)).toEqual(expect.arrayContaining(["192.168.7.13:11011", "--follows", "192.168.7.12:10911"]));
     });
 });

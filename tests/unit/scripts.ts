@@ -29,7 +29,12 @@ export function contextOf(raw: RawConfig): RenderContext {
     return contextFromFacts(
         cfg,
         names,
-        names.map((_, i) => ({ privateAddress: cfg.existingHosts[i]?.privateAddress ?? `10.20.0.${11 + i}`, cpus: 2, memoryMiB: 8192 })),
+        names.map((_, i) => ({
+            privateAddress: cfg.existingHosts[i]?.privateAddress ?? `10.20.0.${11 + i}`,
+            clientAddress: cfg.existingHosts[i]?.clientAddress ?? `10.20.0.${11 + i}`,
+            cpus: 2,
+            memoryMiB: 8192,
+        })),
     );
 }
 

@@ -296,3 +296,38 @@ describe("broker key lists (config/brokerKeys, produced by scripts/gen-broker-ke
         }
     });
 });
+
+describe("client addresses", () => {
+    const three = (extra: (i: number) => object) => hosts([1, 2, 3].map((i) => h(`worker${i}`, `10.0.0.${10 + i}`, extra(i))));
+    test("existing mode: clientAddress defaults to privateAddress, which defaults to host", () => {
+        const cfg = validateConfig(existingRaw({ hosts: three((i) => (i === 2 ? { privateAddress: "10.9.0.12" } : {})) }));
+        expect(cfg.existingHosts.map((x) => x.clientAddress)).toEqual(["10.0.0.11", "10.9.0.12", "10.0.0.13"]);
+        const split = validateConfig(existingRaw({ hosts: three((i) => ({ clientAddress: `mq${i}.example.com` })) }));
+        expect(split.existingHosts.map((x) => [x.privateAddress, x.clientAddress])).toEqual([
+            ["10.0.0.11", "mq1.example.com"],
+            ["10.0.0.12", "mq2.example.com"],
+            ["10.0.0.13", "mq3.example.com"],
+        ]);
+    });
+    test("existing mode: a bad or repeated clientAddress is named", () => {
+        expectProblem(
+            existingRaw({ hosts: three((i) => (i === 3 ? { clientAddress: "10.0.0.1;reboot" } : {})) }),
+            "hosts[2].clientAddress",
+            /IPv4 address or a DNS name/,
+        );
+        expectProblem(existingRaw({ hosts: three(() => ({ clientAddress: "mq.example.com" })) }), "hosts[].clientAddress", /.+/);
+        expectProblem(existingRaw({ clientAddress: "public" }), "clientAddress", /hosts\[\]\.clientAddress/);
+    });
+    test("aws mode: auto is public when a client CIDR lies outside the VPC, private when all are inside", () => {
+        expect(validateConfig(awsRaw()).aws).toMatchObject({
+            clientAddress: "public",
+            clientAddressReason: expect.stringContaining("203.0.113.0/24"),
+        });
+        const inside = validateConfig(awsRaw({ allowedCidrs: JSON.stringify(["10.20.4.0/24", "10.20.0.5/32"]) })).aws!;
+        expect(inside.clientAddress).toBe("private");
+        const edge = validateConfig(awsRaw({ allowedCidrs: JSON.stringify(["10.20.0.0/15"]) })).aws!;
+        expect(edge.clientAddress).toBe("public");
+        expect(validateConfig(awsRaw({ clientAddress: "private" })).aws!.clientAddress).toBe("private");
+        expectProblem(awsRaw({ clientAddress: "elastic" }), "clientAddress", /auto, private or public/);
+    });
+});
