@@ -334,11 +334,13 @@ export function hostTools(ctx: RenderContext): InstanceFile[] {
         smokeTopic: SMOKE_TOPIC,
         smokeGroup: SMOKE_GROUP,
     };
-    const tools = ["rmq-service", "rmq-supervise", "rmq-wait", "rmq-roll", "rmq-cluster-check", "rmq-smoke", "rmq-auth", "mqadmin"].map((name) => ({
-        name,
-        content: render(`host/bin/${name}.mustache`, view),
-        mode: "0755",
-    }));
+    const tools = ["rmq-service", "rmq-supervise", "rmq-wait", "rmq-roll", "rmq-cluster-check", "rmq-smoke", "rmq-auth", "mqadmin"].map(
+        (name) => ({
+            name,
+            content: render(`host/bin/${name}.mustache`, view),
+            mode: "0755",
+        }),
+    );
     tools.push({ name: "RmqSmoke.java", content: readTemplate("RmqSmoke.java"), mode: "0644" });
     tools.push({ name: "RmqAuth.java", content: readTemplate("RmqAuth.java"), mode: "0644" });
     return tools;

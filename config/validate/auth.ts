@@ -57,7 +57,8 @@ export function authSettings(r: Reader, version: RocketMqVersion): AuthSettings 
                 r.c.add(`${at}.topics`, o.topics, 'a map of topic name to "PUB", "SUB" or "PUB|SUB"');
             else
                 for (const [topic, perm] of Object.entries(o.topics as Record<string, unknown>)) {
-                    if (!AUTH_RESOURCE_NAME.test(topic)) r.c.add(`${at}.topics.${topic}`, perm, `${RESOURCE_ALLOWED}; the topic is the key`);
+                    if (!AUTH_RESOURCE_NAME.test(topic))
+                        r.c.add(`${at}.topics.${topic}`, perm, `${RESOURCE_ALLOWED}; the topic is the key`);
                     else if (typeof perm !== "string" || !(TOPIC_PERMISSIONS as readonly string[]).includes(perm))
                         r.c.add(`${at}.topics.${topic}`, perm, TOPIC_PERMISSIONS.join(", "));
                     else user.topics[topic] = perm as TopicPermission;

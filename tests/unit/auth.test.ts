@@ -33,7 +33,11 @@ describe("validation", () => {
     });
     test.each(["5.3.3", "5.5.0"])("%s: accepted with users", (version) => {
         const cfg = validateConfig(
-            existingRaw({ version, authEnabled: "true", authUsers: users({ app: { topics: { A: "PUB|SUB", B: "SUB" }, groups: ["GA", "GA"] } }) }),
+            existingRaw({
+                version,
+                authEnabled: "true",
+                authUsers: users({ app: { topics: { A: "PUB|SUB", B: "SUB" }, groups: ["GA", "GA"] } }),
+            }),
         );
         expect(cfg.auth).toEqual({ enabled: true, users: [{ name: "app", topics: { A: "PUB|SUB", B: "SUB" }, groups: ["GA"] }] });
     });
@@ -59,7 +63,7 @@ describe("validation", () => {
             'authUsers.app.topics.A = "ALL": PUB, SUB, PUB|SUB',
             'authUsers.app.topics.B;x = "PUB": a topic or group name: letters, digits, _ and - (1-127); the topic is the key',
             'authUsers.app.groups[1] = "bad group": a topic or group name: letters, digits, _ and - (1-127)',
-            "authUsers.list = []: {topics: {TOPIC: \"PUB\" | \"SUB\" | \"PUB|SUB\"}, groups: [GROUP, ...]}",
+            'authUsers.list = []: {topics: {TOPIC: "PUB" | "SUB" | "PUB|SUB"}, groups: [GROUP, ...]}',
         ]);
     });
     test("the auth broker keys are the stack's: refused as overrides", () => {
@@ -71,7 +75,9 @@ describe("validation", () => {
 });
 
 describe("rendering", () => {
-    const on = contextOf(existingRaw({ authEnabled: "true", authUsers: users({ app: { topics: { A: "PUB|SUB", C: "PUB" }, groups: ["GA"] } }) }));
+    const on = contextOf(
+        existingRaw({ authEnabled: "true", authUsers: users({ app: { topics: { A: "PUB|SUB", C: "PUB" }, groups: ["GA"] } }) }),
+    );
     const off = contextOf(existingRaw());
 
     test("every broker (masters and slaves) turns both on with the local providers; no secret in broker.properties", () => {
@@ -115,12 +121,14 @@ describe("rendering", () => {
             { resource: "Group:GA", actions: "Sub" },
         ]);
         const script = userApplyScript(on, app, USER_PW);
-        expect(script).toContain("/app/rocketmq/bin/rmq-auth apply app <<'RMQ_EOF'\npassword UserSecret0123456789\nallow Topic:A Pub,Sub\n");
+        expect(script).toContain(
+            "/app/rocketmq/bin/rmq-auth apply app <<'RMQ_EOF'\npassword UserSecret0123456789\nallow Topic:A Pub,Sub\n",
+        );
         expect(shellCodeLines(script).join("\n")).not.toContain(USER_PW);
         expect(userDeleteCommand(on.cfg, "app")).toMatch(/^\/app\/rocketmq\/bin\/rmq-auth delete app \|\| echo/);
         const tool = hostTools(on).find((t) => t.name === "rmq-auth")!.content;
         expect(tool).toContain('--credentials "$creds" --user "$user"');
-        expect(tool.slice(tool.indexOf("exec \"$JAVA\""))).not.toMatch(/password|\s-p\s/i);
+        expect(tool.slice(tool.indexOf('exec "$JAVA"'))).not.toMatch(/password|\s-p\s/i);
         expect(hostTools(on).map((t) => t.name)).toEqual(expect.arrayContaining(["rmq-auth", "RmqAuth.java"]));
     });
 
@@ -141,6 +149,9 @@ describe("rendering", () => {
 
     test("turning it on changes every broker's files (a rolling restart) and nothing of the name servers", () => {
         for (const inst of allInstances(on.plan))
-            expect([inst.id, instanceDeployScript(on, inst) !== instanceDeployScript(off, inst)]).toEqual([inst.id, inst.kind === "broker"]);
+            expect([inst.id, instanceDeployScript(on, inst) !== instanceDeployScript(off, inst)]).toEqual([
+                inst.id,
+                inst.kind === "broker",
+            ]);
     });
 });

@@ -218,7 +218,9 @@ function nestedCases(d: Declared): Case[] {
                 raw: (v) =>
                     existingRaw({
                         authEnabled: "true",
-                        authUsers: JSON.stringify({ app1: { topics: { orders: v.get(perm) ?? "PUB|SUB" }, groups: [v.get(group) ?? "billing"] } }),
+                        authUsers: JSON.stringify({
+                            app1: { topics: { orders: v.get(perm) ?? "PUB|SUB" }, groups: [v.get(group) ?? "billing"] },
+                        }),
                     }),
             },
         ];

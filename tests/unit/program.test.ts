@@ -372,12 +372,24 @@ describe("program under mocks", () => {
     });
 
     test("authEnabled: credentials on every host before the brokers, one command per user after the check, all secret", async () => {
-        const raw = existingRaw({ authEnabled: "true", authUsers: JSON.stringify({ orders: { topics: { A: "PUB|SUB" }, groups: ["GA"] } }) });
+        const raw = existingRaw({
+            authEnabled: "true",
+            authUsers: JSON.stringify({ orders: { topics: { A: "PUB|SUB" }, groups: ["GA"] } }),
+        });
         const { resources: rs, outputs, exported } = await runProgram(raw);
         const authCommands = ["worker1", "worker2", "worker3"].map((w) => `rmq-unit-auth-${w}-files`);
         expect(commands(rs)).toEqual(expect.arrayContaining([...authCommands, "rmq-unit-users-orders"]));
-        expect(ofType(rs, "random:index/randomPassword:RandomPassword").map((r) => r.name).sort()).toEqual(
-            ["rmq-unit-auth-admin-password", "rmq-unit-auth-inner-password", "rmq-unit-dashboard-admin-password", "rmq-unit-users-orders-password"].sort(),
+        expect(
+            ofType(rs, "random:index/randomPassword:RandomPassword")
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(
+            [
+                "rmq-unit-auth-admin-password",
+                "rmq-unit-auth-inner-password",
+                "rmq-unit-dashboard-admin-password",
+                "rmq-unit-users-orders-password",
+            ].sort(),
         );
         // Every broker starts after its host has the credentials; users wait for the cluster check.
         for (const b of ["broker-a-master", "broker-a-slave", "broker-b-master", "broker-b-slave"])
