@@ -85,6 +85,9 @@ export = async () => {
             ? pulumi.interpolate`http://${addressOf(plan.dashboardHostIndex)}:${cfg.dashboard.port}`
             : undefined;
     const dashboardAdminPassword = cluster.dashboard?.adminPassword;
+    // rocketmq:authEnabled: the RocketMQ administrator (rmq-admin) and each rocketmq:authUsers password.
+    const authAdminPassword = cluster.auth?.adminPassword;
+    const authUserPasswords = cluster.authUsers?.passwords;
     const ssh = pulumi.all(hosts.map((h) => h.sshCommand)).apply((cmds) => Object.fromEntries(hosts.map((h, i) => [h.name, cmds[i]])));
     const clusterHealth = cluster.checks.health.stdout;
     /** aws mode: the image each host runs (kept from its creation; see README "Replacing hosts"). */
@@ -97,6 +100,8 @@ export = async () => {
         brokers,
         dashboardUrl,
         dashboardAdminPassword,
+        authAdminPassword,
+        authUserPasswords,
         ssh,
         clusterHealth,
         hostImages,

@@ -15,6 +15,7 @@ import {
 } from "../planning/render";
 import { rollingOrder } from "../planning/rolling";
 import { ClusterPlan, allInstances, findInstance } from "../planning/topology";
+import { AuthCredentials, AuthUsers } from "./auth";
 import { BrokerPair } from "./brokerPair";
 import { ClusterChecks } from "./clusterChecks";
 import { DLedgerGroup } from "./dledgerGroup";
@@ -50,6 +51,10 @@ export class RocketMqCluster extends pulumi.ComponentResource {
     readonly brokerGroups: (BrokerPair | DLedgerGroup)[];
     readonly dashboard?: Dashboard;
     readonly checks: ClusterChecks;
+    /** rocketmq:authEnabled: the administrator and the hosts' credential files. */
+    readonly auth?: AuthCredentials;
+    /** rocketmq:authUsers, created once the cluster check passed. */
+    readonly authUsers?: AuthUsers;
     readonly services: Record<string, command.remote.Command> = {};
     readonly rollingRestarts: command.remote.Command[];
     /** Per instance id (and "dashboard"): its recovery resource. */
@@ -92,7 +97,17 @@ export class RocketMqCluster extends pulumi.ComponentResource {
             return node;
         });
 
-        const brokerDeps: pulumi.Resource[] = [...this.nameServers.map((n) => n.service), ...installs.map((i) => i.command)];
+        if (cfg.auth.enabled)
+            this.auth = new AuthCredentials(
+                `${name}-auth`,
+                { cfg, hosts, ctx, dependsOn: installs.map((i) => i.command) },
+                { parent: this },
+            );
+        const brokerDeps: pulumi.Resource[] = [
+            ...this.nameServers.map((n) => n.service),
+            ...installs.map((i) => i.command),
+            ...(this.auth?.hostFiles ?? []),
+        ];
         this.brokerGroups = plan.groups.map((group) => {
             const groupArgs = { group, deps, dependsOn: brokerDeps };
             const component =
@@ -110,6 +125,7 @@ export class RocketMqCluster extends pulumi.ComponentResource {
                 {
                     host: hosts[plan.dashboardHostIndex],
                     ctx,
+                    brokerAdminPassword: this.auth?.adminPassword,
                     localJar: cfg.dashboard.localJar,
                     remove: `${rocketmqRoot(cfg)}/bin/rmq-service remove dashboard`,
                     dependsOn: [...this.nameServers.map((n) => n.service), installs[plan.dashboardHostIndex].command],
@@ -132,6 +148,12 @@ export class RocketMqCluster extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        if (this.auth && cfg.auth.users.length > 0)
+            this.authUsers = new AuthUsers(
+                `${name}-users`,
+                { users: cfg.auth.users, cfg, host: hosts[0], ctx, dependsOn: [this.checks.health, ...this.auth.hostFiles] },
+                { parent: this },
+            );
         this.registerOutputs({});
     }
 }

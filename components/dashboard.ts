@@ -9,6 +9,8 @@ import { Host } from "./hosts/host";
 export interface DashboardArgs {
     host: Host;
     ctx: pulumi.Output<RenderContext>;
+    /** rocketmq:authEnabled: the console signs its broker requests as the stack's administrator. */
+    brokerAdminPassword?: pulumi.Output<string>;
     /** Upload the jar instead of downloading it (rocketmq:dashboardLocalJar). */
     localJar?: string;
     /** Stops and removes the service on destroy. */
@@ -44,7 +46,9 @@ export class Dashboard extends pulumi.ComponentResource {
             `${name}-service`,
             args.host,
             {
-                script: pulumi.all([args.ctx, password.result]).apply(([ctx, pw]) => dashboardDeployScript(ctx, pw)),
+                script: pulumi
+                    .all([args.ctx, password.result, args.brokerAdminPassword ?? ""])
+                    .apply(([ctx, pw, brokerPw]) => dashboardDeployScript(ctx, pw, brokerPw || undefined)),
                 remove: args.remove,
                 secret: true,
             },

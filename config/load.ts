@@ -50,6 +50,8 @@ export const CONFIG_KEYS = [
     "deleteRemovedTopics",
     "deleteRemovedGroups",
     "allowQueueDecrease",
+    "authEnabled",
+    "authUsers",
     "clientAddress",
 ] as const;
 

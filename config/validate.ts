@@ -16,6 +16,7 @@ import {
 } from "./schema";
 import { EC2_MEMORY_MIB } from "./sizes";
 import { dashboard, distribution, javaArchive } from "./validate/artifacts";
+import { authSettings } from "./validate/auth";
 import { checkBrokerProperties, instanceOverrides } from "./validate/brokerProperties";
 import { awsSettings, existingHosts } from "./validate/hosts";
 import { CLUSTER_NAME, DEVICE, PATH_ALLOWED, SYSCTL_KEY, SYSCTL_VALUE, USER, validAbsPath, validPublicKey } from "./validate/patterns";
@@ -136,6 +137,7 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
         deleteRemovedTopics: r.bool("deleteRemovedTopics", false),
         deleteRemovedGroups: r.bool("deleteRemovedGroups", false),
         allowQueueDecrease: r.bool("allowQueueDecrease", false),
+        auth: authSettings(r, version),
     };
     if (c.problems.length > 0) throw new ConfigError(c.problems);
     return cfg;

@@ -1,10 +1,15 @@
 // The management console (guide section 8): rocketmq-dashboard with login required.
 import { parseSizeMiB } from "../config/sizes";
+import { AUTH_ADMIN_USER } from "./auth";
 import { jvmOptions } from "./jvm";
 import { RenderContext, instanceDir, logDir, renderUnit, rocketmqRoot, uploadPath } from "./render";
 import { chomp, render } from "./templates";
 
-export function dashboardDeployScript(ctx: RenderContext, adminPassword: string): string {
+/**
+ * `brokerAdminPassword`: with rocketmq:authEnabled, the console signs its requests to the brokers
+ * as the stack's administrator (RocketMQ's rmq-admin, not the console's own login).
+ */
+export function dashboardDeployScript(ctx: RenderContext, adminPassword: string, brokerAdminPassword?: string): string {
     const { cfg, plan } = ctx;
     const d = cfg.dashboard;
     const dir = instanceDir(cfg, "dashboard");
@@ -39,9 +44,15 @@ export function dashboardDeployScript(ctx: RenderContext, adminPassword: string)
                 port: d.port,
                 namesrvAddr: plan.namesrvAddr,
                 dataDir: `${dir}/data`,
+                brokerAuth:
+                    ctx.cfg.auth.enabled && brokerAdminPassword !== undefined
+                        ? { accessKey: AUTH_ADMIN_USER, secretKey: brokerAdminPassword }
+                        : undefined,
             }),
         ),
         adminPassword,
+        // With broker credentials in it, application.properties is for the service user only.
+        propertiesMode: ctx.cfg.auth.enabled ? "0640" : "0644",
         launcher: chomp(launcher),
         unit: chomp(renderUnit(ctx, "dashboard", `dashboard ${d.version}`)),
         startTimeoutSeconds: cfg.startTimeoutSeconds,

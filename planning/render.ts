@@ -4,6 +4,7 @@ import { brokerKeys } from "../config/brokerKeys";
 import { ClusterConfig } from "../config/schema";
 import { rollSources } from "../config/versionChange";
 import { versionFacts } from "../config/versions";
+import { BROKER_AUTH_KEYS, brokerAuthFile } from "./auth";
 import { jvmOptions } from "./jvm";
 import { chomp, readTemplate, render, shellQuote } from "./templates";
 import { BrokerPlan, ClusterPlan, InstancePlan, NAMESRV_PORT, NameServerPlan, allBrokers } from "./topology";
@@ -155,8 +156,24 @@ export function brokerView(ctx: RenderContext, b: BrokerPlan): Record<string, un
         dLegerGroup: b.dledger?.group,
         dLegerPeers: b.dledger?.peers,
         dLegerSelfId: b.dledger?.selfId,
+        auth: cfg.auth.enabled ? { authFile: brokerAuthFile(cfg) } : undefined,
+        authKeys: cfg.auth.enabled ? BROKER_AUTH_KEYS : [],
         hasExtra: extra.length > 0,
         extra,
+    };
+}
+
+/** rocketmq:authEnabled: a broker runs on its properties plus the host's auth secrets, joined at start. */
+function brokerAuthPrelude(ctx: RenderContext, inst: InstancePlan): { prelude: string[]; configFile?: string } {
+    if (inst.kind !== "broker" || !ctx.cfg.auth.enabled) return { prelude: [] };
+    const dir = instanceDir(ctx.cfg, inst.id);
+    const runtime = `${dir}/home/broker-runtime.properties`;
+    return {
+        prelude: [
+            "# rocketmq:authEnabled: the secret settings come from the host's auth file, never from the stack's diffs.",
+            `(umask 077 && cat ${dir}/broker.properties ${brokerAuthFile(ctx.cfg)} >${runtime})`,
+        ],
+        configFile: runtime,
     };
 }
 
@@ -189,7 +206,9 @@ export function renderLauncher(ctx: RenderContext, inst: InstancePlan): string {
     const { cfg } = ctx;
     const dir = instanceDir(cfg, inst.id);
     const isBroker = inst.kind === "broker";
+    const auth = brokerAuthPrelude(ctx, inst);
     return render("conf/launcher.sh.mustache", {
+        prelude: auth.prelude,
         id: inst.id,
         rocketmqRoot: rocketmqRoot(cfg),
         rocketmqHome: rocketmqHome(cfg),
@@ -206,7 +225,7 @@ export function renderLauncher(ctx: RenderContext, inst: InstancePlan): string {
             '-cp "$ROCKETMQ_HOME/conf:$ROCKETMQ_HOME/lib/*"',
         ],
         mainClass: isBroker ? "org.apache.rocketmq.broker.BrokerStartup" : "org.apache.rocketmq.namesrv.NamesrvStartup",
-        args: ["-c", `${dir}/${isBroker ? "broker" : "namesrv"}.properties`],
+        args: ["-c", auth.configFile ?? `${dir}/${isBroker ? "broker" : "namesrv"}.properties`],
     });
 }
 
@@ -353,12 +372,14 @@ export function hostTools(ctx: RenderContext): InstanceFile[] {
         "mqadmin",
         "rmq-topic",
         "rmq-group",
+        "rmq-auth",
     ].map((name) => ({
         name,
         content: render(`host/bin/${name}.mustache`, view),
         mode: "0755",
     }));
     tools.push({ name: "RmqSmoke.java", content: readTemplate("RmqSmoke.java"), mode: "0644" });
+    tools.push({ name: "RmqAuth.java", content: readTemplate("RmqAuth.java"), mode: "0644" });
     return tools;
 }
 

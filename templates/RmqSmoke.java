@@ -26,6 +26,12 @@
 // or the consumer group; by default they are created on every master, so the modes work with
 // auto-creation off). ADDR may list several name servers: "h1:9876;h2:9876".
 //
+// Credentials (ACL, RocketMQ 5.3.3+ authentication): --credentials FILE reads "accessKey: NAME" and
+// "secretKey: PASSWORD" lines (the format of mqadmin's conf/tools.yml), or the environment
+// variables RMQ_ACCESS_KEY and RMQ_SECRET_KEY are used; never a command-line argument, which every
+// user of the host could read. Without either the client is anonymous. Producer, consumer and
+// the topic/group creation all sign their requests with them.
+//
 // Every message carries a run id in its key and body, so messages of other runs in the topic are
 // ignored and duplicates (at-least-once delivery) are counted once. The client's own logging
 // goes to stderr at ERROR level only, and nothing is written under ~/logs.
@@ -51,6 +57,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
+import org.apache.rocketmq.acl.common.AclClientRPCHook;
+import org.apache.rocketmq.acl.common.SessionCredentials;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
@@ -59,6 +67,7 @@ import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.remoting.RPCHook;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 
 public class RmqSmoke {
@@ -66,13 +75,16 @@ public class RmqSmoke {
         "usage: RmqSmoke roundtrip --namesrv ADDR --topic T --group G --count N [--timeout-seconds S]",
         "       RmqSmoke produce --namesrv ADDR --topic T --duration-seconds D --rate R --out FILE",
         "       RmqSmoke consume --namesrv ADDR --topic T --group G --expect FILE [--timeout-seconds S]",
-        "       options for all: --body-size B --send-timeout-ms MS --route-refresh-ms MS --no-create");
+        "       options for all: --body-size B --send-timeout-ms MS --route-refresh-ms MS --no-create",
+        "                        --credentials FILE (or RMQ_ACCESS_KEY/RMQ_SECRET_KEY in the environment)");
 
     private final Map<String, String> opts;
     private final String namesrv;
     private final String topic;
     private final String runId;
     private final String instance;
+    /** Signs every request when credentials were given; null: anonymous. */
+    private final RPCHook auth;
     private long lastFailureReport;
 
     private RmqSmoke(Map<String, String> opts) {
@@ -82,6 +94,42 @@ public class RmqSmoke {
         this.runId = Long.toString(System.currentTimeMillis(), 36)
             + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
         this.instance = "rmqsmoke-" + runId;
+        this.auth = credentials(opts.get("credentials"));
+    }
+
+    /** From FILE ("accessKey: A" / "secretKey: S" lines), else RMQ_ACCESS_KEY/RMQ_SECRET_KEY, else none. */
+    private static RPCHook credentials(String file) {
+        String ak = null;
+        String sk = null;
+        if (file != null) {
+            try {
+                for (String line : Files.readAllLines(Paths.get(file), StandardCharsets.UTF_8)) {
+                    int colon = line.indexOf(':');
+                    if (colon < 0) {
+                        continue;
+                    }
+                    String key = line.substring(0, colon).trim();
+                    String value = line.substring(colon + 1).trim();
+                    if (key.equals("accessKey")) {
+                        ak = value;
+                    } else if (key.equals("secretKey")) {
+                        sk = value;
+                    }
+                }
+            } catch (IOException e) {
+                usage("cannot read --credentials " + file + ": " + e.getMessage());
+            }
+            if (ak == null || ak.isEmpty() || sk == null || sk.isEmpty()) {
+                usage("--credentials " + file + " needs accessKey: and secretKey: lines");
+            }
+        } else {
+            ak = System.getenv("RMQ_ACCESS_KEY");
+            sk = System.getenv("RMQ_SECRET_KEY");
+            if (ak == null || ak.isEmpty() || sk == null || sk.isEmpty()) {
+                return null;
+            }
+        }
+        return new AclClientRPCHook(new SessionCredentials(ak, sk));
     }
 
     public static void main(String[] args) throws Exception {
@@ -241,7 +289,7 @@ public class RmqSmoke {
     // ---- producing and consuming ----
 
     private DefaultMQProducer producer() throws Exception {
-        DefaultMQProducer p = new DefaultMQProducer("rmqsmoke_producer");
+        DefaultMQProducer p = new DefaultMQProducer("rmqsmoke_producer", auth);
         p.setNamesrvAddr(namesrv);
         p.setInstanceName(instance);
         p.setSendMsgTimeout(intOpt("send-timeout-ms", 3000));
@@ -264,6 +312,14 @@ public class RmqSmoke {
                 lastError = r == null ? "no result" : r.getSendStatus().toString();
             } catch (Exception e) {
                 lastError = e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
+                // The broker's reason (e.g. an ACL refusal) is in the innermost cause.
+                Throwable root = e;
+                while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                }
+                if (root != e) {
+                    lastError += " (cause: " + firstLine(root.getMessage()) + ")";
+                }
             }
         }
         // During an outage every send fails: report at most one failure a second.
@@ -290,7 +346,7 @@ public class RmqSmoke {
         if (wanted.isEmpty()) {
             return seen;
         }
-        DefaultLitePullConsumer c = new DefaultLitePullConsumer(group);
+        DefaultLitePullConsumer c = new DefaultLitePullConsumer(group, auth);
         c.setNamesrvAddr(namesrv);
         c.setInstanceName(instance);
         c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
@@ -333,7 +389,7 @@ public class RmqSmoke {
         if (opts.containsKey("no-create")) {
             return;
         }
-        DefaultMQAdminExt admin = new DefaultMQAdminExt(5000L);
+        DefaultMQAdminExt admin = auth == null ? new DefaultMQAdminExt(5000L) : new DefaultMQAdminExt(auth, 5000L);
         admin.setNamesrvAddr(namesrv);
         admin.setInstanceName(instance + "-admin");
         admin.start();

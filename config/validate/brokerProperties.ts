@@ -19,6 +19,17 @@ export const MANAGED_BROKER_KEYS: Record<string, string> = {
     dLegerPeers: "set by rocketmq:topology (dledger: n0, n1, n2 on the three hosts)",
     dLegerSelfId: "set by rocketmq:topology (dledger: n0, n1, n2 in host order)",
     rocketmqHome: "set by rocketmq:appRoot and rocketmq:version",
+    // ACL 2.0 (5.3.3+): the switch, the providers and the stack's own super users.
+    aclEnable: "set by rocketmq:authEnabled (ACL 2.0, 5.3.3+); ACL 1.0 (plain_acl.yml) is not managed by the stack",
+    authenticationEnabled: "set by rocketmq:authEnabled",
+    authorizationEnabled: "set by rocketmq:authEnabled",
+    authenticationProvider: "set by rocketmq:authEnabled (DefaultAuthenticationProvider)",
+    authenticationMetadataProvider: "set by rocketmq:authEnabled (LocalAuthenticationMetadataProvider: users in the broker's store)",
+    authorizationProvider: "set by rocketmq:authEnabled (DefaultAuthorizationProvider)",
+    authorizationMetadataProvider: "set by rocketmq:authEnabled (LocalAuthorizationMetadataProvider: ACLs in the broker's store)",
+    authConfigPath: "set by rocketmq:authEnabled (the broker keeps users and ACLs in storePathRootDir/config)",
+    initAuthenticationUser: "set by rocketmq:authEnabled (the administrator rmq-admin, generated password)",
+    innerClientAuthenticationCredentials: "set by rocketmq:authEnabled (broker-to-broker user rmq-inner, generated password)",
 };
 
 /** Keys whose setter takes a String and calls Enum.valueOf (or compares with fixed names). */

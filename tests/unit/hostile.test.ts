@@ -112,6 +112,7 @@ const SAMPLES: Record<string, string> = {
     deleteRemovedTopics: "false",
     deleteRemovedGroups: "true",
     allowQueueDecrease: "false",
+    authEnabled: "true",
     clientAddress: "public",
 };
 const LOCAL_FILES = ["localArchive", "javaArchive", "dashboardLocalJar"];
@@ -224,6 +225,26 @@ function nestedCases(d: Declared): Case[] {
                     existingRaw({ sysctl: JSON.stringify({ "net.core.rmem_max": v.get("sysctl.net.core.rmem_max") ?? "7340033" }) }),
             },
         ];
+    if (d.key === "authUsers") {
+        const perm = "authUsers.app1.topics.orders";
+        const group = "authUsers.app1.groups[0]";
+        return [
+            {
+                name: "authUsers",
+                entries: [
+                    { key: perm, sample: "PUB|SUB", kind: "strict" },
+                    { key: group, sample: "billing", kind: "strict" },
+                ],
+                raw: (v) =>
+                    existingRaw({
+                        authEnabled: "true",
+                        authUsers: JSON.stringify({
+                            app1: { topics: { orders: v.get(perm) ?? "PUB|SUB" }, groups: [v.get(group) ?? "billing"] },
+                        }),
+                    }),
+            },
+        ];
+    }
     throw new Error(`rocketmq:${d.key} (${d.type}) holds nested values: add its hostile cases to nestedCases`);
 }
 
@@ -319,6 +340,12 @@ describe("hostile names", () => {
         ["sysctl", { sysctl: JSON.stringify({ [`vm.${hostile}`]: "1" }) }, `sysctl.vm.${hostile}`],
         ["instance id", { instances: JSON.stringify({ [hostile]: { heap: "1g" } }) }, `instances.${hostile}`],
         ["instance field", { instances: JSON.stringify({ "broker-a": { [hostile]: "1" } }) }, `instances.broker-a.${hostile}`],
+        ["auth user", { authEnabled: "true", authUsers: JSON.stringify({ [hostile]: { topics: { a: "PUB" } } }) }, `authUsers.${hostile}`],
+        [
+            "auth topic",
+            { authEnabled: "true", authUsers: JSON.stringify({ app: { topics: { [hostile]: "PUB" } } }) },
+            `authUsers.app.topics.${hostile}`,
+        ],
         [
             "host field",
             {

@@ -39,6 +39,17 @@ describe("keys the stack sets itself are refused, naming the config key that set
                 "enableDLegerCommitLog",
                 "namesrvAddr",
                 "rocketmqHome",
+                // rocketmq:authEnabled (ACL 2.0)
+                "aclEnable",
+                "authenticationEnabled",
+                "authorizationEnabled",
+                "authenticationProvider",
+                "authenticationMetadataProvider",
+                "authorizationProvider",
+                "authorizationMetadataProvider",
+                "authConfigPath",
+                "initAuthenticationUser",
+                "innerClientAuthenticationCredentials",
             ].sort(),
         );
     });

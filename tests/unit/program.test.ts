@@ -487,6 +487,51 @@ describe("program under mocks", () => {
         // The opt-in is a resource option, not an input: flipping it changes no script (nothing runs on the cluster).
         expect(named(optedIn.resources, "topic-orders").inputs.stdin).toBe(named(rs, "topic-orders").inputs.stdin);
     });
+    test("authEnabled: credentials on every host before the brokers, one command per user after the check, all secret", async () => {
+        const raw = existingRaw({
+            authEnabled: "true",
+            authUsers: JSON.stringify({ orders: { topics: { A: "PUB|SUB" }, groups: ["GA"] } }),
+        });
+        const { resources: rs, outputs, exported } = await runProgram(raw);
+        const authCommands = ["worker1", "worker2", "worker3"].map((w) => `rmq-unit-auth-${w}-files`);
+        expect(commands(rs)).toEqual(expect.arrayContaining([...authCommands, "rmq-unit-users-orders"]));
+        expect(
+            ofType(rs, "random:index/randomPassword:RandomPassword")
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(
+            [
+                "rmq-unit-auth-admin-password",
+                "rmq-unit-auth-inner-password",
+                "rmq-unit-dashboard-admin-password",
+                "rmq-unit-users-orders-password",
+            ].sort(),
+        );
+        // Every broker starts after its host has the credentials; users wait for the cluster check.
+        for (const b of ["broker-a-master", "broker-a-slave", "broker-b-master", "broker-b-slave"])
+            for (const a of authCommands) expect([b, a, dependsOn(rs, b, a)]).toEqual([b, a, true]);
+        expect(reaches(rs, "users-orders", "checks-health")).toBe(true);
+        // The passwords (all PASSWORD under these mocks) travel only in secret stdin.
+        const secretOnes = [...authCommands, "rmq-unit-users-orders", "rmq-unit-dashboard-service"];
+        for (const r of rs.filter((x) => x.type === "command:remote:Command")) {
+            if (secretOnes.includes(r.name)) {
+                expect([r.name, (r.inputs.stdin as Record<string, unknown>)[SECRET_SIG] !== undefined]).toEqual([r.name, true]);
+                expect(r.inputs.logging).toBe("none");
+            } else expect([r.name, r.raw.includes(PASSWORD)]).toEqual([r.name, false]);
+            expect(JSON.stringify({ create: r.inputs.create, delete: r.inputs.delete })).not.toContain(PASSWORD);
+        }
+        expect(outputs.authAdminPassword).toBe(PASSWORD);
+        expect(outputs.authUserPasswords).toEqual({ orders: PASSWORD });
+        for (const k of ["authAdminPassword", "authUserPasswords"])
+            expect([k, await pulumi.isSecret(exported[k] as pulumi.Output<unknown>)]).toEqual([k, true]);
+    }, 60000);
+
+    test("authEnabled off (the default): no auth resource, no auth output", async () => {
+        const { resources: rs, outputs } = await runProgram(existingRaw());
+        expect(commands(rs).filter((n) => n.includes("-auth-") || n.includes("-users-"))).toEqual([]);
+        expect(outputs.authAdminPassword).toBeUndefined();
+        expect(outputs.authUserPasswords).toBeUndefined();
+    }, 60000);
 
     test("invalid config fails before any resource is registered, as a RunError listing every problem (printed without a stack trace)", async () => {
         let error: unknown;

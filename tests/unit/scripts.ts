@@ -2,6 +2,7 @@
 // the program does it (contextFromFacts), for the shell checks in shellcheck.test and hostile.test.
 import { validateConfig } from "../../config/validate";
 import { RawConfig } from "../../config/validate";
+import { hostAuthRemoveCommand, hostAuthScript, userApplyScript, userDeleteCommand } from "../../planning/auth";
 import { contextFromFacts } from "../../planning/context";
 import { dashboardDeployScript } from "../../planning/dashboard";
 import {
@@ -57,6 +58,16 @@ export function renderedScripts(ctx: RenderContext): Record<string, string> {
             storeRoot: ctx.cfg.storeRoot,
         }),
     };
+    if (ctx.cfg.auth.enabled) {
+        const secrets = { adminPassword: "AdminPw0123456789", innerPassword: "InnerPw0123456789" };
+        out["auth-files.sh"] = hostAuthScript(ctx, 0, secrets);
+        out["auth-remove.sh"] = `${hostAuthRemoveCommand(ctx.cfg)}\n`;
+        out["dashboard-deploy-auth.sh"] = dashboardDeployScript(ctx, "pw", secrets.adminPassword);
+        for (const u of ctx.cfg.auth.users) {
+            out[`auth-user-${u.name}.sh`] = userApplyScript(ctx, u, "UserPw0123456789");
+            out[`auth-user-${u.name}-delete.sh`] = `${userDeleteCommand(ctx.cfg, u.name)}\n`;
+        }
+    }
     for (const t of hostTools(ctx)) if (!t.name.endsWith(".java")) out[`tool-${t.name}`] = t.content;
     for (const inst of allInstances(ctx.plan)) {
         out[`deploy-${inst.id}.sh`] = instanceDeployScript(ctx, inst);

@@ -32,6 +32,14 @@ const cases: [string, RawConfig][] = [
         }),
     ],
     [
+        "2m-2s-async 5.3.3 with authentication and users",
+        existingRaw({
+            authEnabled: "true",
+            authUsers: JSON.stringify({ orders: { topics: { A: "PUB|SUB", C: "PUB" }, groups: ["GA"] }, audit: { topics: { A: "SUB" } } }),
+        }),
+    ],
+    ["dledger 5.5.0 with authentication", existingRaw({ topology: "dledger", version: "5.5.0", authEnabled: "true" })],
+    [
         "every optional string set",
         existingRaw({
             hosts: JSON.stringify(
