@@ -20,6 +20,10 @@ CLIENT_IPS=("10.78.$SLOT.11" "10.78.$SLOT.12" "10.78.$SLOT.13")
 # on (scenarios.sh) makes the next stack_init advertise the client network.
 ADV_NET=$NET
 DASHBOARD_VERSION=${DASHBOARD_VERSION:-2.0.0}
+# The RocketMQ version of the sets that test the stack itself (a, f, g, i, t, x): the project's
+# default (Pulumi.yaml) unless RMQ_E2E_VERSION says otherwise. h, h2, u and u2 name theirs.
+E2E_VERSION=${RMQ_E2E_VERSION:-$(awk '/^  rocketmq:version:/ { f = 1 } f && /default:/ { print $2; exit }' "$REPO/Pulumi.yaml")}
+[[ $E2E_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "no RocketMQ version for the e2e (RMQ_E2E_VERSION or Pulumi.yaml): '$E2E_VERSION'" >&2; exit 2; }
 WORK=${RMQ_E2E_WORK:-/var/tmp/rmq-e2e${SLOT#0}}
 FIGURES=${RMQ_E2E_FIGURES:-$WORK-figures.txt}
 export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE:-rocketmq-pulumi-local-test}
@@ -62,7 +66,7 @@ sha_of() { cut -d' ' -f1 "$1.sha512"; }
 
 # A scratch copy of the project (the stack file gets secrets and a salt written into it).
 stack_init() {
-  local version=${1:-5.3.3}
+  local version=${1:-$E2E_VERSION}
   log "stack local in $WORK (RocketMQ $version)"
   rm -rf "$WORK"
   mkdir -p "$WORK/project" "$WORK/state"
@@ -132,14 +136,14 @@ record() { echo "$*" | tee -a "$FIGURES" >&2; }
 fail() { echo "ASSERTION FAILED: $*" >&2; return 1; }
 
 # The stack's smoke/failover client (templates/RmqSmoke.java), run on this machine against the
-# hosts, with the lib/ of the distribution of VERSION (default 5.3.3).
+# hosts, with the lib/ of the distribution of VERSION (default E2E_VERSION).
 smoke_client() { # SMOKE_NETNS=NS runs it inside network namespace NS
   local pre=()
   [ -z "${SMOKE_NETNS:-}" ] || pre=(ip netns exec "$SMOKE_NETNS")
-  local lib="$DIST/unpacked/rocketmq-all-${VERSION:-5.3.3}-bin-release/lib"
+  local lib="$DIST/unpacked/rocketmq-all-${VERSION:-$E2E_VERSION}-bin-release/lib"
   if [ ! -d "$lib" ]; then
     mkdir -p "$DIST/unpacked"
-    unzip -q -o "$DIST/rocketmq-all-${VERSION:-5.3.3}-bin-release.zip" -d "$DIST/unpacked"
+    unzip -q -o "$DIST/rocketmq-all-${VERSION:-$E2E_VERSION}-bin-release.zip" -d "$DIST/unpacked"
   fi
   mkdir -p "$WORK/client-home"
   "${pre[@]}" java -Xmx256m -Duser.home="$WORK/client-home" -cp "$lib/*" "$REPO/templates/RmqSmoke.java" "$@"

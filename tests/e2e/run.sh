@@ -55,7 +55,7 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
   fresh_hosts systemd
   # Brokers advertise the client network in this set: every client path below goes through it.
   client_network on
-  run_test "a. 2m-2s-async 5.3.3: preview, up, clusterList, systemd units, quickstart 1000, dashboard login" t_async_up
+  run_test "a. 2m-2s-async $E2E_VERSION: preview, up, clusterList, systemd units, quickstart 1000, dashboard login" t_async_up
   if [ "${results[-1]:0:4}" != PASS ]; then
     local t
     for t in a3 a2 b b2 c d e e2 j k; do blocked "$t" "a"; done
@@ -78,14 +78,14 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
 set_dledger() {
   fresh_hosts systemd
   client_network on
-  run_test "f. dledger 5.3.3: up, one leader, SIGKILL of the leader under load, nothing lost" t_dledger
+  run_test "f. dledger $E2E_VERSION: up, one leader, SIGKILL of the leader under load, nothing lost" t_dledger
   run_test "f2. dledger rolling change: followers first, the leader last, nothing lost" t_dledger_rolling
   client_network off
 }
 
 set_sync() {
   fresh_hosts systemd
-  run_test "g1. 2m-2s-sync 5.3.3: up, clusterList, round trip" t_sync
+  run_test "g1. 2m-2s-sync $E2E_VERSION: up, clusterList, round trip" t_sync
 }
 
 set_v497() {
@@ -101,7 +101,7 @@ set_v550() {
 
 set_nosystemd() {
   fresh_hosts none
-  run_test "g2. 2m-noslave 5.3.3 on machines without systemd: up, clusterList, round trip" t_noslave_fallback
+  run_test "g2. 2m-noslave $E2E_VERSION on machines without systemd: up, clusterList, round trip" t_noslave_fallback
   if [ "${results[-1]:0:4}" != PASS ]; then
     blocked "i. fallback supervisor restarts a SIGKILLed broker" "g2"
     blocked "i2. recovery without systemd: up --refresh restarts worker3's lost instances" "g2"

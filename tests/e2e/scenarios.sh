@@ -183,18 +183,18 @@ up_under_load() {
 # ---- scenarios ----
 
 t_async_up() {
-  stack_init 5.3.3
+  stack_init "$E2E_VERSION"
   pulumi config set rocketmq:purgeDataOnDestroy false
   pulumi preview --non-interactive >"$WORK/preview.out" 2>&1 || { tail -30 "$WORK/preview.out" >&2; fail "pulumi preview failed"; }
   local t0=$SECONDS units
   pulumi_up >"$WORK/up.out" 2>&1 || { up_failure "$WORK/up.out"; fail "pulumi up failed"; }
-  record "a. fresh up 2m-2s-async 5.3.3 (to a verified cluster, smoke included): $((SECONDS - t0)) s"
+  record "a. fresh up 2m-2s-async $E2E_VERSION (to a verified cluster, smoke included): $((SECONDS - t0)) s"
   expect_rows "${EXPECTED_2M[@]}"
   nameservers_answer
   units=$(units_enabled_active)
   [ "$units" -eq 8 ] || fail "expected 8 systemd units (3 name servers, 4 brokers, the dashboard), found $units"
   sysctl_persisted "$WORK/up.out"
-  quickstart_roundtrip "2m-2s-async 5.3.3"
+  quickstart_roundtrip "2m-2s-async $E2E_VERSION"
   dashboard_requires_login
 }
 
@@ -407,11 +407,11 @@ t_bad_input() {
 }
 
 t_dledger() {
-  stack_init 5.3.3
+  stack_init "$E2E_VERSION"
   pulumi config set rocketmq:topology dledger
   local t0=$SECONDS rows leaders units
   pulumi_up >"$WORK/up-dl.out" 2>&1 || { up_failure "$WORK/up-dl.out"; fail "pulumi up (dledger) failed"; }
-  record "f. fresh up dledger 5.3.3: $((SECONDS - t0)) s"
+  record "f. fresh up dledger $E2E_VERSION: $((SECONDS - t0)) s"
   rows=$(broker_rows)
   echo "$rows" >&2
   [ "$(echo "$rows" | grep -c '^RaftNode00 ')" -eq 3 ] || fail "expected 3 DLedger members in clusterList"
@@ -479,11 +479,11 @@ smoke_on_host() { # the stack's own smoke tool on worker2: N messages round trip
 }
 
 t_sync() {
-  stack_init 5.3.3
+  stack_init "$E2E_VERSION"
   pulumi config set rocketmq:topology 2m-2s-sync
   local t0=$SECONDS
   pulumi_up >"$WORK/up-sync.out" 2>&1 || { up_failure "$WORK/up-sync.out"; fail "pulumi up (2m-2s-sync) failed"; }
-  record "g1. fresh up 2m-2s-sync 5.3.3: $((SECONDS - t0)) s"
+  record "g1. fresh up 2m-2s-sync $E2E_VERSION: $((SECONDS - t0)) s"
   expect_rows "${EXPECTED_2M[@]}"
   on_host "${HOST_IPS[1]}" 'grep -qx "brokerRole *= *SYNC_MASTER" /app/rocketmq/instances/broker-a/broker.properties' || fail "broker-a is not a SYNC_MASTER"
   smoke_on_host 500 SyncTest "g1. 2m-2s-sync"
@@ -511,13 +511,13 @@ t_v550() {
 }
 
 t_noslave_fallback() {
-  stack_init 5.3.3
+  stack_init "$E2E_VERSION"
   pulumi config set rocketmq:topology 2m-noslave
   pulumi config set rocketmq:purgeDataOnDestroy false
   on_host "${HOST_IPS[0]}" '[ ! -d /run/systemd/system ]' || fail "the machines run systemd; this test needs machines without it"
   local t0=$SECONDS
   pulumi_up >"$WORK/up-ns.out" 2>&1 || { up_failure "$WORK/up-ns.out"; fail "pulumi up (2m-noslave, no systemd) failed"; }
-  record "g2. fresh up 2m-noslave 5.3.3 without systemd: $((SECONDS - t0)) s"
+  record "g2. fresh up 2m-noslave $E2E_VERSION without systemd: $((SECONDS - t0)) s"
   expect_rows "broker-a 0 $NET.12:10911" "broker-b 0 $NET.13:10911"
   smoke_on_host 500 NoSlaveTest "g2. 2m-noslave"
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end scenarios of rocketmq:authEnabled / rocketmq:authUsers (ACL 2.0, 5.3.3), host set x:
+# End-to-end scenarios of rocketmq:authEnabled / rocketmq:authUsers (ACL 2.0, 5.3.3+), host set x:
 # a running 2m-2s-async cluster gets authentication turned on (a rolling restart the stack's own
 # tools must get through), one user may send and receive on AuthTopicA only. Sourced by run.sh.
 # shellcheck disable=SC2154  # results: run.sh's
@@ -20,11 +20,11 @@ auth_client() { # auth_client USER|- PASSWORD|- TOPIC COUNT OUT
 }
 
 t_auth_on() {
-  stack_init 5.3.3
+  stack_init "$E2E_VERSION"
   pulumi config set rocketmq:smokeMessages 20
   local t0=$SECONDS out
   pulumi_up >"$WORK/up-x0.out" 2>&1 || { tail -60 "$WORK/up-x0.out" >&2; fail "pulumi up without authentication failed"; }
-  record "x. fresh up 2m-2s-async 5.3.3 without authentication: $((SECONDS - t0)) s"
+  record "x. fresh up 2m-2s-async $E2E_VERSION without authentication: $((SECONDS - t0)) s"
   # The topics the user is and is not allowed, made with the stack's mqadmin (anonymous still).
   # shellcheck disable=SC2016  # expanded on the host
   on_host "${HOST_IPS[0]}" 'for t in AuthTopicA AuthTopicB; do /app/rocketmq/bin/mqadmin updateTopic -c rocketmq-cluster -t $t -r 4 -w 4; done' >"$WORK/x-topics.out" 2>&1
@@ -139,7 +139,7 @@ t_auth_secrets() {
 set_auth() {
   client_network off
   fresh_hosts systemd
-  run_test "x1. authEnabled on a running 2m-2s-async 5.3.3: brokers roll, tools and smoke authenticate, the user's ACL on every broker" t_auth_on
+  run_test "x1. authEnabled on a running 2m-2s-async $E2E_VERSION: brokers roll, tools and smoke authenticate, the user's ACL on every broker" t_auth_on
   if [ "${results[-1]:0:4}" != PASS ]; then
     local t
     for t in x2 x3 x4; do blocked "$t" "x1"; done

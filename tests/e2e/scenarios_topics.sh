@@ -8,7 +8,7 @@ T_GROUP=e2e-orders-consumer
 
 # stack_init without the dashboard (one JVM less on a busy machine).
 topics_stack_init() {
-  stack_init 5.3.3
+  stack_init "$E2E_VERSION"
   pulumi config set rocketmq:dashboardEnabled false
   pulumi config set rocketmq:smokeMessages 20
 }
