@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AuthUser, ClusterConfig } from "../config/schema";
 import { AuthSecrets, hostAuthRemoveCommand, hostAuthScript, userApplyScript, userDeleteCommand } from "../planning/auth";
-import { RenderContext } from "../planning/render";
+import { RenderContext } from "../planning/context";
 import { hostCommand } from "./hostCommand";
 import { Host } from "./hosts/host";
 

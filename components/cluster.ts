@@ -2,19 +2,12 @@ import * as command from "@pulumi/command";
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/schema";
-import { contextFromFacts } from "../planning/context";
-import {
-    EnsureTarget,
-    RenderContext,
-    installScript,
-    instanceDeployScript,
-    instanceEnsureScript,
-    osTuningScript,
-    rocketmqRoot,
-    uninstallScript,
-} from "../planning/render";
+import { formatSizeMiB } from "../config/sizes";
+import { RenderContext, contextFromFacts, hostsEntries, specOf } from "../planning/context";
+import { EnsureTarget, instanceDeployScript, instanceEnsureScript } from "../planning/instanceScripts";
+import { rocketmqRoot } from "../planning/installation";
 import { rollingOrder } from "../planning/rolling";
-import { ClusterPlan, allInstances, findInstance } from "../planning/topology";
+import { BrokerPlan, ClusterPlan, allInstances, findInstance } from "../planning/topology";
 import { AuthCredentials, AuthUsers } from "./auth";
 import { BrokerPair } from "./brokerPair";
 import { ClusterChecks } from "./clusterChecks";
@@ -22,7 +15,8 @@ import { DLedgerGroup } from "./dledgerGroup";
 import { Dashboard } from "./dashboard";
 import { Host } from "./hosts/host";
 import { InstanceRunning } from "./instanceRunning";
-import { InstanceDeps, rollingRestarts } from "./instanceService";
+import { BrokerMemberArgs } from "./brokerMembers";
+import { rollingRestarts } from "./instanceService";
 import { NameServerNode } from "./nameServerNode";
 import { OsTuning } from "./osTuning";
 import { RocketMqInstall } from "./rocketmqInstall";
@@ -65,22 +59,45 @@ export class RocketMqCluster extends pulumi.ComponentResource {
         const { config: cfg, plan, hosts } = args;
         const purge = args.purgeDataOnDestroy ?? false;
         const ctx = renderContext(cfg, hosts);
-        const deps: InstanceDeps = { cfg, ctx, hosts, purgeOnDestroy: purge };
+        // The real sizes (config, or read from the host) and auto heaps: from the one sized plan.
+        const sizeOf = (i: number) => ctx.apply((c) => ({ cpus: c.hosts[i].cpus ?? 0, memoryMiB: c.hosts[i].memoryMiB ?? 0 }));
+        const heapOf = (id: string) => ctx.apply((c) => formatSizeMiB(findInstance(c.plan, id).heapMiB));
+        const nameServers = plan.namesrvAddr.split(";");
 
         const installs = hosts.map((host, i) => {
-            const script = pulumi.all([ctx, host.dataDevice ?? ""]).apply(([c, dev]) => osTuningScript(c, i, dev));
-            const os = new OsTuning(`${name}-${host.name}-os`, { host, script }, { parent: this });
+            const os = new OsTuning(
+                `${name}-${host.name}-os`,
+                {
+                    host,
+                    serviceUser: cfg.serviceUser,
+                    serviceUserAuthorizedKeys: cfg.serviceUserAuthorizedKeys,
+                    appRoot: cfg.appRoot,
+                    storeRoot: cfg.storeRoot,
+                    sysctl: cfg.sysctl,
+                    ioScheduler: cfg.ioScheduler,
+                    dataDevice: cfg.dataDevice,
+                    hostsEntries: ctx.apply(hostsEntries),
+                },
+                { parent: this },
+            );
             return new RocketMqInstall(
                 `${name}-${host.name}-install`,
                 {
                     host,
-                    script: ctx.apply((c) => installScript(c, i)),
-                    removeScript: uninstallScript(
-                        { cfg, plan, hosts: hosts.map((h) => ({ name: h.name, privateAddress: "", clientAddress: "" })) },
-                        i,
-                        purge,
-                    ),
-                    uploads: [cfg.distribution.localArchive, cfg.javaArchive].filter((f): f is string => f !== undefined),
+                    version: cfg.version,
+                    sha512: cfg.distribution.sha512,
+                    downloadUrl: cfg.distribution.url,
+                    localArchive: cfg.distribution.localArchive,
+                    javaArchive: cfg.javaArchive,
+                    appRoot: cfg.appRoot,
+                    serviceUser: cfg.serviceUser,
+                    startTimeoutSeconds: cfg.startTimeoutSeconds,
+                    authEnabled: cfg.auth.enabled,
+                    nameServers,
+                    clusterName: cfg.clusterName,
+                    storeRoot: cfg.storeRoot,
+                    purgeDataOnDestroy: purge,
+                    hostSize: sizeOf(i),
                     dependsOn: [os.command],
                 },
                 { parent: this },
@@ -90,7 +107,7 @@ export class RocketMqCluster extends pulumi.ComponentResource {
         this.nameServers = plan.nameServers.map((ns) => {
             const node = new NameServerNode(
                 `${name}-${ns.id}`,
-                { plan: ns, deps, dependsOn: [installs[ns.hostIndex].command] },
+                { install: installs[ns.hostIndex], id: ns.id, heap: formatSizeMiB(ns.heapMiB), rollingRestart: false },
                 { parent: this },
             );
             this.services[ns.id] = node.service;
@@ -108,16 +125,53 @@ export class RocketMqCluster extends pulumi.ComponentResource {
             ...installs.map((i) => i.command),
             ...(this.auth?.hostFiles ?? []),
         ];
+        const member = (b: BrokerPlan): BrokerMemberArgs => ({
+            install: installs[b.hostIndex],
+            id: b.id,
+            heap: heapOf(b.id),
+            listenPort: b.listenPort,
+            storePathRootDir: b.storePathRootDir,
+            properties: b.overrides,
+        });
+        const common = {
+            nameServers,
+            clusterName: cfg.clusterName,
+            storeRoot: cfg.storeRoot,
+            autoCreateTopicEnable: cfg.autoCreateTopicEnable,
+            autoCreateSubscriptionGroup: cfg.autoCreateSubscriptionGroup,
+            purgeDataOnDestroy: purge,
+            // Restarts are ordered across the whole cluster below.
+            rollingRestart: false,
+            dependsOn: brokerDeps,
+        };
         this.brokerGroups = plan.groups.map((group) => {
-            const groupArgs = { group, deps, dependsOn: brokerDeps };
             const component =
                 group.kind === "dledger"
-                    ? new DLedgerGroup(`${name}-dledger`, groupArgs, { parent: this })
-                    : new BrokerPair(`${name}-${group.brokerName}`, groupArgs, { parent: this });
+                    ? new DLedgerGroup(
+                          `${name}-dledger`,
+                          {
+                              ...common,
+                              group: group.brokerName,
+                              members: group.members.map(member),
+                              dledgerPort: group.members[0].dledger?.port,
+                          },
+                          { parent: this },
+                      )
+                    : new BrokerPair(
+                          `${name}-${group.brokerName}`,
+                          {
+                              ...common,
+                              brokerName: group.brokerName,
+                              master: member(group.members[0]),
+                              slave: group.members[1] ? member(group.members[1]) : undefined,
+                              replication: group.members[0].role === "SYNC_MASTER" ? "sync" : "async",
+                          },
+                          { parent: this },
+                      );
             component.services.forEach((svc, i) => (this.services[group.members[i].id] = svc));
             return component;
         });
-        this.rollingRestarts = rollingRestarts(this, name, plan, this.services, deps);
+        this.rollingRestarts = rollingRestarts(this, name, plan, hosts, ctx, this.services);
 
         if (plan.dashboardHostIndex !== undefined) {
             this.dashboard = new Dashboard(
@@ -134,9 +188,9 @@ export class RocketMqCluster extends pulumi.ComponentResource {
             );
         }
 
-        this.running = instancesRunning(this, name, args, deps, this.services, this.rollingRestarts, this.dashboard?.service);
+        this.running = instancesRunning(this, name, args, ctx, this.services, this.rollingRestarts, this.dashboard?.service);
 
-        const revision = ctx.apply((c) => digest(allInstances(c.plan).map((inst) => instanceDeployScript(c, inst))));
+        const revision = ctx.apply((c) => digest(allInstances(c.plan).map((inst) => instanceDeployScript(specOf(c, inst)))));
         this.checks = new ClusterChecks(
             `${name}-checks`,
             {
@@ -166,7 +220,7 @@ function instancesRunning(
     parent: pulumi.Resource,
     name: string,
     args: RocketMqClusterArgs,
-    deps: InstanceDeps,
+    ctx: pulumi.Output<RenderContext>,
     services: Record<string, command.remote.Command>,
     rolls: command.remote.Command[],
     dashboard: command.remote.Command | undefined,
@@ -174,7 +228,7 @@ function instancesRunning(
     const { plan, hosts, config: cfg } = args;
     const rollsOf: Record<string, command.remote.Command[]> = {};
     rollingOrder(plan).forEach((step, i) => (rollsOf[step.inst.id] ??= []).push(rolls[i]));
-    const watch = (id: string, hostIndex: number, target: EnsureTarget, dependsOn: pulumi.Resource[]) => {
+    const watch = (id: string, hostIndex: number, target: (c: RenderContext) => EnsureTarget, dependsOn: pulumi.Resource[]) => {
         const host = hosts[hostIndex];
         return new InstanceRunning(
             `${name}-${id}-running`,
@@ -187,9 +241,7 @@ function instancesRunning(
                 })),
                 hostName: host.name,
                 instance: id,
-                script: deps.ctx.apply((ctx) =>
-                    instanceEnsureScript(ctx, "instance" in target ? { instance: findInstance(ctx.plan, target.instance.id) } : target),
-                ),
+                script: ctx.apply((c) => instanceEnsureScript(c.cfg, target(c))),
                 timeoutSeconds: cfg.startTimeoutSeconds + 120,
             },
             { parent, dependsOn, deletedWith: host.machine },
@@ -197,14 +249,22 @@ function instancesRunning(
     };
     const running: Record<string, InstanceRunning> = {};
     for (const ns of plan.nameServers) {
-        running[ns.id] = watch(ns.id, ns.hostIndex, { instance: ns }, [services[ns.id], ...(rollsOf[ns.id] ?? [])]);
+        running[ns.id] = watch(ns.id, ns.hostIndex, (c) => ({ spec: specOf(c, ns.id) }), [services[ns.id], ...(rollsOf[ns.id] ?? [])]);
     }
     const nameServers = plan.nameServers.map((ns) => running[ns.id]);
     for (const b of plan.groups.flatMap((g) => g.members)) {
-        running[b.id] = watch(b.id, b.hostIndex, { instance: b }, [services[b.id], ...(rollsOf[b.id] ?? []), ...nameServers]);
+        running[b.id] = watch(b.id, b.hostIndex, (c) => ({ spec: specOf(c, b.id) }), [
+            services[b.id],
+            ...(rollsOf[b.id] ?? []),
+            ...nameServers,
+        ]);
     }
-    if (dashboard && plan.dashboardHostIndex !== undefined) {
-        running.dashboard = watch("dashboard", plan.dashboardHostIndex, { dashboard: true }, [dashboard, ...nameServers]);
+    const dashboardHost = plan.dashboardHostIndex;
+    if (dashboard && dashboardHost !== undefined) {
+        const target = (c: RenderContext): EnsureTarget => ({
+            dashboard: { hostName: c.hosts[dashboardHost].name, port: cfg.dashboard.port },
+        });
+        running.dashboard = watch("dashboard", dashboardHost, target, [dashboard, ...nameServers]);
     }
     return running;
 }

@@ -1,6 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { RenderContext, clusterCheckScript, smokeScript } from "../planning/render";
+import { RenderContext, clusterCheckScript, smokeScript } from "../planning/context";
 import { hostCommand } from "./hostCommand";
 import { Host } from "./hosts/host";
 

@@ -2,7 +2,8 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { dashboardDeployScript } from "../planning/dashboard";
-import { RenderContext, uploadPath } from "../planning/render";
+import { RenderContext } from "../planning/context";
+import { uploadPath } from "../planning/installation";
 import { hostCommand } from "./hostCommand";
 import { Host } from "./hosts/host";
 

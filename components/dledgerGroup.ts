@@ -1,28 +1,74 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { BrokerGroupPlan } from "../planning/topology";
-import { InstanceDeps, instanceService } from "./instanceService";
+import { DEFAULTS } from "../config/defaults";
+import { brokerPlan, dledgerPeers } from "../planning/topology";
+import { ArgChecks } from "./args";
+import { BrokerGroupArgs, BrokerMemberArgs, PlannedMember, checkGroupArgs, deployMembers, rollMembers } from "./brokerMembers";
 
-export interface DLedgerGroupArgs {
-    /** The planned Raft group n0..n2, one node per host. */
-    group: BrokerGroupPlan;
-    deps: InstanceDeps;
-    /** Name servers and the hosts' install steps. */
-    dependsOn: pulumi.Resource[];
+export interface DLedgerGroupArgs extends BrokerGroupArgs {
+    /** The group's members, three on three hosts (a Raft quorum survives one loss). */
+    members: BrokerMemberArgs[];
+    /** brokerName and dLegerGroup of the group. Default: RaftNode00. */
+    group?: string;
+    /** Port the members' Raft traffic uses (dLegerPeers). Default: 40911. */
+    dledgerPort?: number;
 }
 
 /**
- * A DLedger (Raft) broker group n0..n2, started together (an election needs a quorum). Changes roll
- * through RocketMqCluster's rolling restart: followers first, the leader last.
+ * A DLedger (Raft) broker group, started together (an election needs a quorum): the group elects
+ * its master and fails over by itself. A change restarts the followers first and the member that
+ * leads at that moment last (unless `rollingRestart` is false and RocketMqCluster orders them).
+ * Peers address each other as ID-HOSTNAME, which OsTuning's `hostsEntries` must resolve.
  */
 export class DLedgerGroup extends pulumi.ComponentResource {
     readonly services: command.remote.Command[];
+    /** First pass over the members (the leader defers), then a second pass for the leader; empty with rollingRestart false. */
+    readonly rollingRestarts: command.remote.Command[];
 
     constructor(name: string, args: DLedgerGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rocketmq:index:DLedgerGroup", name, {}, opts);
-        this.services = args.group.members.map((m) =>
-            instanceService(`${name}-${m.id}`, m, args.deps, { parent: this, dependsOn: args.dependsOn }),
+        const group = args.group ?? DEFAULTS.dledgerGroup;
+        const port = args.dledgerPort ?? DEFAULTS.dledgerPort;
+        const ids = args.members.map((m, i) => m.id ?? `n${i}`);
+        const c = new ArgChecks(`DLedgerGroup ${name}`);
+        c.check(args.members.length === 3, "members", args.members.length, "three members");
+        c.check(
+            new Set(args.members.map((m) => m.install.host.name)).size === args.members.length,
+            "members",
+            args.members.map((m) => m.install.host.name),
+            "members on different hosts",
         );
-        this.registerOutputs({ group: args.group.brokerName });
+        c.check(/^[A-Za-z0-9_-]{1,64}$/.test(group), "group", group, "letters, digits, - and _ (1-64)");
+        c.port("dledgerPort", port);
+        const heaps = checkGroupArgs(c, args, args.members, ids);
+        c.done();
+
+        const storeRoot = args.storeRoot ?? DEFAULTS.storeRoot;
+        const peers = dledgerPeers(
+            args.members.map((m, i) => ({ id: ids[i], hostName: m.install.host.name })),
+            port,
+        );
+        const members: PlannedMember[] = args.members.map((m, i) => ({
+            args: m,
+            suffix: ids[i],
+            plan: brokerPlan({
+                id: ids[i],
+                hostIndex: i,
+                heapMiB: heaps[i],
+                brokerName: group,
+                brokerId: i,
+                role: "ASYNC_MASTER",
+                flushDiskType: "ASYNC_FLUSH",
+                listenPort: m.listenPort ?? DEFAULTS.dledgerListenPort,
+                storePathRootDir: m.storePathRootDir ?? `${storeRoot}/store`,
+                overrides: { ...(args.properties ?? {}), ...(m.properties ?? {}) },
+                dledger: { group, selfId: ids[i], peers, port },
+            }),
+        }));
+        const { services, specs } = deployMembers(this, name, args, members);
+        this.services = services;
+        const pass = (finish: boolean) => members.map((member, i) => ({ member, spec: specs[i], finish, peers: {} }));
+        this.rollingRestarts = args.rollingRestart === false ? [] : rollMembers(this, name, [...pass(false), ...pass(true)], services);
+        this.registerOutputs({ group });
     }
 }

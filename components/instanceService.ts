@@ -1,40 +1,37 @@
+// One RocketMQ process on a host, and its turn in a rolling restart: the pieces NameServerNode,
+// BrokerPair, DLedgerGroup and RocketMqCluster are made of.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig } from "../config/schema";
-import { RenderContext, instanceDeployScript, instanceRemoveCommand } from "../planning/render";
-import { rollScript, rollingOrder } from "../planning/rolling";
-import { ClusterPlan, InstancePlan, findInstance } from "../planning/topology";
+import { RenderContext, specOf } from "../planning/context";
+import { Installation } from "../planning/installation";
+import { InstanceSpec } from "../planning/instanceFiles";
+import { instanceDeployScript, instanceRemoveCommand } from "../planning/instanceScripts";
+import { RollPeers, rollPeers, rollScript, rollingOrder } from "../planning/rolling";
+import { ClusterPlan, InstancePlan } from "../planning/topology";
 import { hostCommand } from "./hostCommand";
 import { Host } from "./hosts/host";
-
-/** What every instance deployment needs from the cluster. */
-export interface InstanceDeps {
-    cfg: ClusterConfig;
-    /** Plan and hosts with addresses and facts, once known. */
-    ctx: pulumi.Output<RenderContext>;
-    hosts: Host[];
-    /** Purge store directories when an instance is removed. */
-    purgeOnDestroy: boolean;
-}
 
 /**
  * One RocketMQ process. Created: its files are written, it starts and is waited for (instances
  * start in parallel). Changed: its files are only staged while the old process keeps serving;
- * its step in the rolling restart (rollingRestarts) restarts it. Unchanged inputs run nothing.
+ * its roll step restarts it. Unchanged inputs run nothing.
  */
 export function instanceService(
     name: string,
-    inst: InstancePlan,
-    deps: InstanceDeps,
+    host: Host,
+    installation: Pick<Installation, "appRoot">,
+    instance: InstancePlan,
+    spec: pulumi.Output<InstanceSpec>,
+    purgeOnDestroy: boolean,
     opts: pulumi.CustomResourceOptions,
 ): command.remote.Command {
     return hostCommand(
         name,
-        deps.hosts[inst.hostIndex],
+        host,
         {
-            // Render from the host-sized plan (same instance, real heap and thread counts).
-            script: deps.ctx.apply((ctx) => instanceDeployScript(ctx, findInstance(ctx.plan, inst.id))),
-            remove: instanceRemoveCommand(deps.cfg, inst, deps.purgeOnDestroy),
+            script: spec.apply(instanceDeployScript),
+            // From the plan's instance: its id and store path never depend on host facts.
+            remove: instanceRemoveCommand(installation, instance, purgeOnDestroy),
             updateArgs: "stage",
         },
         opts,
@@ -42,25 +39,44 @@ export function instanceService(
 }
 
 /**
- * The rolling restart: one step per instance (and a second pass per DLedger group for its
- * leader), chained in rollingOrder. A step runs only when its instance's files changed; every step
- * waits for the one before, so restarts happen one at a time, each gated by rmq-roll's checks.
+ * A roll step: runs (rmq-roll: move the staged files in, restart, wait for health and catch-up)
+ * only when the instance's files changed; nothing on create.
+ */
+export function rollStep(
+    name: string,
+    host: Host,
+    spec: pulumi.Output<InstanceSpec>,
+    finish: boolean,
+    peers: pulumi.Input<RollPeers>,
+    opts: pulumi.CustomResourceOptions,
+): command.remote.Command {
+    const script = pulumi.all([spec, peers]).apply(([s, p]) => rollScript(s, finish, p));
+    return hostCommand(name, host, { script, updateOnly: true }, opts);
+}
+
+/**
+ * The rolling restart of a whole cluster: one step per instance (and a second pass per DLedger
+ * group for its leader), chained in rollingOrder, so restarts happen one at a time across the
+ * cluster, each gated by rmq-roll's checks. Every step waits for every instance's staging.
  */
 export function rollingRestarts(
     parent: pulumi.Resource,
     namePrefix: string,
     plan: ClusterPlan,
+    hosts: Host[],
+    ctx: pulumi.Output<RenderContext>,
     services: Record<string, command.remote.Command>,
-    deps: InstanceDeps,
 ): command.remote.Command[] {
     const steps: command.remote.Command[] = [];
     let previous: pulumi.Resource[] = Object.values(services);
     for (const step of rollingOrder(plan)) {
         const id = step.inst.id;
-        const cmd = hostCommand(
+        const cmd = rollStep(
             `${namePrefix}-${id}-roll${step.finish ? "-leader" : ""}`,
-            deps.hosts[step.inst.hostIndex],
-            { script: deps.ctx.apply((ctx) => rollScript(ctx, { ...step, inst: findInstance(ctx.plan, id) })), updateOnly: true },
+            hosts[step.inst.hostIndex],
+            ctx.apply((c) => specOf(c, id)),
+            step.finish,
+            ctx.apply((c) => rollPeers(c, specOf(c, id).instance)),
             { parent, dependsOn: [...previous, services[id]] },
         );
         steps.push(cmd);

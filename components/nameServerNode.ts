@@ -1,23 +1,56 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { NameServerPlan } from "../planning/topology";
-import { InstanceDeps, instanceService } from "./instanceService";
+import { DEFAULTS } from "../config/defaults";
+import { parseSizeMiB } from "../config/sizes";
+import { InstanceSpec } from "../planning/instanceFiles";
+import { NAMESRV_PORT, NameServerPlan } from "../planning/topology";
+import { ArgChecks } from "./args";
+import { instanceService, rollStep } from "./instanceService";
+import { RocketMqInstall } from "./rocketmqInstall";
 
 export interface NameServerNodeArgs {
-    /** The planned name server (host, heap, port). */
-    plan: NameServerPlan;
-    deps: InstanceDeps;
-    /** The host's install step. */
-    dependsOn: pulumi.Resource[];
+    /** The RocketMqInstall of the host it runs on. */
+    install: RocketMqInstall;
+    /** Heap, e.g. 512m. Default: 512m. */
+    heap?: string;
+    /** Instance id (directory instances/ID, unit rocketmq-ID). Default: namesrv-HOSTNAME. */
+    id?: string;
+    /** A change restarts it (gated by its port answering). Default: true. RocketMqCluster sets false: it orders restarts across the cluster. */
+    rollingRestart?: boolean;
+    /** What it waits for before it starts. Default: none. */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** A name server on one host; its deploy waits until port 9876 listens. */
+/** A name server on one host (port 9876); its deploy waits until the port answers. */
 export class NameServerNode extends pulumi.ComponentResource {
     readonly service: command.remote.Command;
+    /** Its own restart step; undefined with rollingRestart false. */
+    readonly rollingRestart?: command.remote.Command;
+    /** `address:9876` as clients and brokers reach it (the host's client address). */
+    readonly address: pulumi.Output<string>;
 
     constructor(name: string, args: NameServerNodeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rocketmq:index:NameServerNode", name, {}, opts);
-        this.service = instanceService(`${name}-service`, args.plan, args.deps, { parent: this, dependsOn: args.dependsOn });
-        this.registerOutputs({ id: args.plan.id });
+        const c = new ArgChecks(`NameServerNode ${name}`);
+        const heapMiB = c.heap("heap", args.heap) ?? (parseSizeMiB(DEFAULTS.namesrvHeap) as number);
+        const id = args.id ?? `namesrv-${args.install.host.name}`;
+        c.check(/^[a-z][a-z0-9-]{0,62}$/.test(id), "id", id, "lower-case letters, digits and - (1-63), starting with a letter");
+        c.done();
+
+        const plan: NameServerPlan = { kind: "namesrv", id, hostIndex: 0, heapMiB, ports: [NAMESRV_PORT] };
+        const { install } = args;
+        const spec: pulumi.Output<InstanceSpec> = install.resolvedHost.apply((host) => ({
+            installation: install.installation,
+            host,
+            instance: plan,
+        }));
+        this.service = instanceService(`${name}-service`, install.host, install.installation, plan, spec, false, {
+            parent: this,
+            dependsOn: [install.command, ...(args.dependsOn ?? [])],
+        });
+        if (args.rollingRestart !== false)
+            this.rollingRestart = rollStep(`${name}-roll`, install.host, spec, false, {}, { parent: this, dependsOn: [this.service] });
+        this.address = install.resolvedHost.apply((h) => `${h.clientAddress}:${NAMESRV_PORT}`);
+        this.registerOutputs({ id, address: this.address });
     }
 }

@@ -1,14 +1,31 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { osUntuneScript } from "../planning/render";
+import { DEFAULTS, DEFAULT_SYSCTL } from "../config/defaults";
+import { DEVICE, PATH_ALLOWED, SYSCTL_KEY, SYSCTL_VALUE, USER, validAbsPath, validPublicKey } from "../config/validate/patterns";
+import { HostsEntry, osTuningScript, osUntuneScript } from "../planning/hostScripts";
+import { ArgChecks } from "./args";
 import { hostCommand } from "./hostCommand";
 import { Host } from "./hosts/host";
 
 export interface OsTuningArgs {
     /** Host to prepare. */
     host: Host;
-    /** Rendered os-tuning.sh (service user, /app layout, sysctl.d, limits.d, IO scheduler, /etc/hosts). */
-    script: pulumi.Input<string>;
+    /** Unprivileged user RocketMQ runs as; created if missing. Default: oper. */
+    serviceUser?: string;
+    /** Public keys allowed to log in as the service user. Default: none (root or sudo only). */
+    serviceUserAuthorizedKeys?: string[];
+    /** Root of everything RocketMQ (APP/rocketmq is created, owned by the service user). Default: /app. */
+    appRoot?: string;
+    /** Directory under which brokers keep their stores (the data disk is mounted here). Default: /app/rocketmq. */
+    storeRoot?: string;
+    /** Kernel settings written to /etc/sysctl.d (applied where /proc/sys is writable). Default: upstream's os.sh values with vm.swappiness=10; entries given here are added or replace those. */
+    sysctl?: Record<string, string>;
+    /** IO scheduler of the data disk. Default: mq-deadline. */
+    ioScheduler?: string;
+    /** Block device (e.g. nvme1n1) formatted if blank and mounted at storeRoot. Default: `host.dataDevice` if the host has one, else none. */
+    dataDevice?: string;
+    /** /etc/hosts lines to keep (the cluster's names, which broker and DLedger settings use). Default: none. */
+    hostsEntries?: pulumi.Input<HostsEntry[]>;
 }
 
 /** Per-host OS preparation (guide sections 2, 3 and 9.3), persisted and idempotent. */
@@ -17,7 +34,51 @@ export class OsTuning extends pulumi.ComponentResource {
 
     constructor(name: string, args: OsTuningArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rocketmq:index:OsTuning", name, {}, opts);
-        this.command = hostCommand(`${name}-apply`, args.host, { script: args.script, remove: osUntuneScript() }, { parent: this });
+        const settings = {
+            serviceUser: args.serviceUser ?? DEFAULTS.serviceUser,
+            serviceUserAuthorizedKeys: args.serviceUserAuthorizedKeys ?? [],
+            appRoot: args.appRoot ?? DEFAULTS.appRoot,
+            storeRoot: args.storeRoot ?? DEFAULTS.storeRoot,
+            sysctl: { ...DEFAULT_SYSCTL, ...(args.sysctl ?? {}) },
+            ioScheduler: args.ioScheduler ?? DEFAULTS.ioScheduler,
+            dataDevice: args.dataDevice,
+        };
+        const c = new ArgChecks(`OsTuning ${name}`);
+        c.check(
+            USER.test(settings.serviceUser) && settings.serviceUser !== "root",
+            "serviceUser",
+            settings.serviceUser,
+            "an unprivileged Unix user name (not root)",
+        );
+        for (const k of settings.serviceUserAuthorizedKeys)
+            c.check(validPublicKey(k), "serviceUserAuthorizedKeys", k, "an OpenSSH public key line");
+        c.check(validAbsPath(settings.appRoot), "appRoot", settings.appRoot, PATH_ALLOWED);
+        c.check(validAbsPath(settings.storeRoot), "storeRoot", settings.storeRoot, PATH_ALLOWED);
+        for (const [k, v] of Object.entries(settings.sysctl))
+            c.check(
+                SYSCTL_KEY.test(k) && SYSCTL_VALUE.test(v),
+                `sysctl.${k}`,
+                v,
+                "a kernel parameter name like vm.swappiness and a plain value",
+            );
+        c.check(
+            /^[a-z-]+$/.test(settings.ioScheduler),
+            "ioScheduler",
+            settings.ioScheduler,
+            "a scheduler name such as mq-deadline or none",
+        );
+        c.check(
+            settings.dataDevice === undefined || DEVICE.test(settings.dataDevice),
+            "dataDevice",
+            settings.dataDevice,
+            "a block device name such as nvme1n1 or sdb",
+        );
+        c.done();
+
+        const script = pulumi
+            .all([args.hostsEntries ?? [], args.host.dataDevice ?? ""])
+            .apply(([entries, dev]) => osTuningScript(settings, args.host.name, entries, dev));
+        this.command = hostCommand(`${name}-apply`, args.host, { script, remove: osUntuneScript() }, { parent: this });
         // What the script could not do (kernel settings on a host whose /proc/sys is read-only)
         // must reach the user as a warning, not only as text in a command's output.
         this.command.stderr.apply((stderr) => {

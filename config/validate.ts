@@ -1,10 +1,10 @@
 // Turns raw stack config (strings and JSON, as Pulumi hands it over) into a ClusterConfig, or a
 // ConfigError naming every bad key, its value and what is allowed. Runs before any resource exists.
 // Every string that reaches a host script is held to a strict pattern here (config/validate/).
+import { DEFAULTS, DEFAULT_SYSCTL } from "./defaults";
 import { ConfigError } from "./errors";
 import {
     ClusterConfig,
-    DEFAULT_VERSION,
     ENVIRONMENTS,
     Environment,
     HOST_MODES,
@@ -26,17 +26,7 @@ import { consumerGroups, topics } from "./validate/topics";
 export type { RawConfig } from "./validate/reader";
 export { defaultDownloadUrl } from "./validate/artifacts";
 
-/** Kernel settings from upstream's os.sh and the guide's section 9.3 (swappiness per the guide). */
-export const DEFAULT_SYSCTL: Record<string, string> = {
-    "vm.overcommit_memory": "1",
-    "vm.zone_reclaim_mode": "0",
-    "vm.max_map_count": "655360",
-    "vm.dirty_background_ratio": "50",
-    "vm.dirty_ratio": "50",
-    "vm.dirty_writeback_centisecs": "360000",
-    "vm.page-cluster": "3",
-    "vm.swappiness": "10",
-};
+export { DEFAULT_SYSCTL };
 
 export const IO_SCHEDULERS = ["mq-deadline", "deadline", "none", "kyber", "bfq"] as const;
 
@@ -47,8 +37,8 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
     const environment = r.oneOf<Environment>("environment", ENVIRONMENTS, "dev");
     const hostMode = r.oneOf<HostMode>("hostMode", HOST_MODES, "existing");
     const topology = r.oneOf<Topology>("topology", TOPOLOGIES, "2m-2s-async");
-    const version = r.oneOf<RocketMqVersion>("version", SUPPORTED_VERSIONS, DEFAULT_VERSION);
-    const clusterName = r.str("clusterName", "rocketmq-cluster");
+    const version = r.oneOf<RocketMqVersion>("version", SUPPORTED_VERSIONS, DEFAULTS.version);
+    const clusterName = r.str("clusterName", DEFAULTS.clusterName);
     if (!CLUSTER_NAME.test(clusterName)) c.add("clusterName", clusterName, "letters, digits, - and _ (1-64)");
 
     const hosts = hostMode === "existing" ? existingHosts(r, topology) : [];
@@ -61,14 +51,14 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
         );
     const dist = distribution(r, version);
 
-    const appRoot = r.str("appRoot", "/app");
-    const storeRoot = r.str("storeRoot", "/app/rocketmq");
+    const appRoot = r.str("appRoot", DEFAULTS.appRoot);
+    const storeRoot = r.str("storeRoot", DEFAULTS.storeRoot);
     for (const [k, v] of [
         ["appRoot", appRoot],
         ["storeRoot", storeRoot],
     ] as const)
         if (!validAbsPath(v)) c.add(k, v, PATH_ALLOWED);
-    const serviceUser = r.str("serviceUser", "oper");
+    const serviceUser = r.str("serviceUser", DEFAULTS.serviceUser);
     if (!USER.test(serviceUser) || serviceUser === "root") c.add("serviceUser", serviceUser, "an unprivileged Unix user name (not root)");
     const keysRaw = r.json("serviceUserAuthorizedKeys");
     const serviceUserAuthorizedKeys: string[] = [];
@@ -86,7 +76,7 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
             }
     }
 
-    const namesrvHeap = r.heap("namesrvHeap", r.str("namesrvHeap", "512m"));
+    const namesrvHeap = r.heap("namesrvHeap", r.str("namesrvHeap", DEFAULTS.namesrvHeap));
     const brokerHeapText = r.str("brokerHeap", "auto");
     const brokerHeap = brokerHeapText === "auto" ? "auto" : r.heap("brokerHeap", brokerHeapText);
 
@@ -100,7 +90,7 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
         else if (!SYSCTL_VALUE.test(v))
             c.add(`sysctl.${k}`, v, "a plain value: words of letters, digits, _ and - separated by single spaces or dots");
     }
-    const ioScheduler = r.oneOf("ioScheduler", IO_SCHEDULERS, "mq-deadline");
+    const ioScheduler = r.oneOf("ioScheduler", IO_SCHEDULERS, DEFAULTS.ioScheduler);
     const dataDevice = r.optStr("dataDevice");
     if (dataDevice !== undefined && !DEVICE.test(dataDevice)) c.add("dataDevice", dataDevice, "a block device name such as nvme1n1 or sdb");
 
@@ -129,7 +119,7 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
         dataDevice,
         dashboard: dashboard(r),
         smokeMessages: r.int("smokeMessages", 100, 0, 100000),
-        startTimeoutSeconds: r.int("startTimeoutSeconds", 180, 10, 3600),
+        startTimeoutSeconds: r.int("startTimeoutSeconds", DEFAULTS.startTimeoutSeconds, 10, 3600),
         purgeDataOnDestroy: r.bool("purgeDataOnDestroy", false),
         // The brokers register topics named like the cluster and their brokerName (planning/topology.ts).
         topics: topics(r, version, clusterName, topology === "dledger" ? ["RaftNode00"] : ["broker-a", "broker-b"]),

@@ -12,7 +12,8 @@
 // broker keeps its own users and ACLs (STORE/config), nothing replicates them.
 import { AUTH_ADMIN_USER, AUTH_INNER_USER } from "../config/validate/auth";
 import { AuthUser, ClusterConfig } from "../config/schema";
-import type { RenderContext } from "./render";
+import type { Installation } from "./installation";
+import type { RenderContext } from "./context";
 import { render } from "./templates";
 
 export { AUTH_ADMIN_USER, AUTH_INNER_USER };
@@ -23,15 +24,15 @@ export interface AuthSecrets {
     innerPassword: string;
 }
 
-export function authDir(cfg: ClusterConfig): string {
+export function authDir(cfg: Pick<Installation, "appRoot">): string {
     return `${cfg.appRoot}/rocketmq/auth`;
 }
 
-export function brokerAuthFile(cfg: ClusterConfig): string {
+export function brokerAuthFile(cfg: Pick<Installation, "appRoot">): string {
     return `${authDir(cfg)}/broker-auth.properties`;
 }
 
-export function toolsCredentialsFile(cfg: ClusterConfig): string {
+export function toolsCredentialsFile(cfg: Pick<Installation, "appRoot">): string {
     return `${authDir(cfg)}/conf/tools.yml`;
 }
 

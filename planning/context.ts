@@ -1,7 +1,15 @@
-// The render context once hosts exist: their cluster addresses and the sizes read from them.
+// The cluster's render context once hosts exist (their addresses and the sizes read from them),
+// and what each piece of the cluster is rendered from: an instance's spec, the checks.
 import { ClusterConfig, ExistingHostSpec } from "../config/schema";
-import { RenderContext } from "./render";
-import { planCluster } from "./topology";
+import { rocketmqRoot } from "./installation";
+import { BrokerCluster, InstanceSpec, ResolvedHost } from "./instanceFiles";
+import { ClusterPlan, InstancePlan, allBrokers, planCluster } from "./topology";
+
+export interface RenderContext {
+    cfg: ClusterConfig;
+    plan: ClusterPlan;
+    hosts: ResolvedHost[];
+}
 
 export interface HostFacts {
     privateAddress: string;
@@ -37,4 +45,59 @@ export function contextFromFacts(cfg: ClusterConfig, names: string[], facts: Hos
             memoryMiB: plan.hosts[i].memoryMiB ?? f.memoryMiB,
         })),
     };
+}
+
+/** The cluster every broker of this stack joins. */
+export function brokerCluster(ctx: RenderContext): BrokerCluster {
+    const { cfg, plan } = ctx;
+    return {
+        clusterName: cfg.clusterName,
+        namesrvAddr: plan.namesrvAddr,
+        autoCreateTopicEnable: cfg.autoCreateTopicEnable,
+        autoCreateSubscriptionGroup: cfg.autoCreateSubscriptionGroup,
+    };
+}
+
+/** One instance of the plan, with what its files are rendered from (looked up by id in this plan). */
+export function specOf(ctx: RenderContext, inst: InstancePlan | string): InstanceSpec {
+    const id = typeof inst === "string" ? inst : inst.id;
+    const instance = [...ctx.plan.nameServers, ...allBrokers(ctx.plan)].find((i) => i.id === id);
+    if (!instance) throw new Error(`instance ${id} is not in the plan`);
+    return {
+        installation: ctx.cfg,
+        host: ctx.hosts[instance.hostIndex],
+        instance,
+        cluster: instance.kind === "broker" ? brokerCluster(ctx) : undefined,
+    };
+}
+
+/** Lines for rmq-cluster-check: "NAME BID ADDR", with BID "*" for DLedger members. */
+export function expectedBrokers(ctx: RenderContext): string {
+    return allBrokers(ctx.plan)
+        .map((b) => `${b.brokerName} ${b.dledger ? "*" : b.brokerId} ${ctx.hosts[b.hostIndex].clientAddress}:${b.listenPort}`)
+        .join("\n");
+}
+
+/** Health gate after all brokers: clusterList must show exactly the planned brokers. */
+export function clusterCheckScript(ctx: RenderContext): string {
+    const root = rocketmqRoot(ctx.cfg);
+    return [
+        "set -euo pipefail",
+        "expected=$(mktemp)",
+        "trap 'rm -f \"$expected\"' EXIT",
+        "cat >\"$expected\" <<'RMQ_EOF'",
+        expectedBrokers(ctx),
+        "RMQ_EOF",
+        `${root}/bin/rmq-cluster-check ${ctx.cfg.startTimeoutSeconds} "$expected"`,
+        "",
+    ].join("\n");
+}
+
+export function smokeScript(ctx: RenderContext): string {
+    return `set -euo pipefail\n${rocketmqRoot(ctx.cfg)}/bin/rmq-smoke ${ctx.cfg.smokeMessages}\n`;
+}
+
+/** /etc/hosts entries of the cluster: every host's name on the cluster network. */
+export function hostsEntries(ctx: RenderContext): { name: string; address: string }[] {
+    return ctx.hosts.map((h) => ({ name: h.name, address: h.privateAddress }));
 }

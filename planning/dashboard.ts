@@ -2,7 +2,9 @@
 import { parseSizeMiB } from "../config/sizes";
 import { AUTH_ADMIN_USER } from "./auth";
 import { jvmOptions } from "./jvm";
-import { RenderContext, instanceDir, logDir, renderUnit, rocketmqRoot, uploadPath } from "./render";
+import type { RenderContext } from "./context";
+import { instanceDir, logDir, rocketmqRoot, uploadPath } from "./installation";
+import { renderUnit } from "./instanceFiles";
 import { chomp, render } from "./templates";
 
 /**
@@ -54,7 +56,7 @@ export function dashboardDeployScript(ctx: RenderContext, adminPassword: string,
         // With broker credentials in it, application.properties is for the service user only.
         propertiesMode: ctx.cfg.auth.enabled ? "0640" : "0644",
         launcher: chomp(launcher),
-        unit: chomp(renderUnit(ctx, "dashboard", `dashboard ${d.version}`)),
+        unit: chomp(renderUnit(cfg, "dashboard", `dashboard ${d.version}`)),
         startTimeoutSeconds: cfg.startTimeoutSeconds,
         port: d.port,
     });

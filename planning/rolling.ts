@@ -4,7 +4,10 @@
 // and the leader (found at update time, on the hosts) last. Each step is gated on health and on
 // replication catching up. A fresh deploy has nothing to protect and starts instances in parallel.
 import * as crypto from "crypto";
-import { RenderContext, instanceDeployScript, rocketmqRoot } from "./render";
+import type { RenderContext } from "./context";
+import { rocketmqRoot } from "./installation";
+import { InstanceSpec } from "./instanceFiles";
+import { instanceDeployScript } from "./instanceScripts";
 import { render } from "./templates";
 import { BrokerPlan, ClusterPlan, InstancePlan, NAMESRV_PORT } from "./topology";
 
@@ -33,43 +36,60 @@ export function rollingOrder(plan: ClusterPlan): RollStep[] {
     return steps;
 }
 
+/** The replica a broker's roll waits for (a master's) or the broker it must catch up with (a slave's). */
+export interface RollPeers {
+    /** A slave follows its master's `address:port`. */
+    follows?: string;
+    /** A master leads its slave's `address:port`. */
+    leads?: string;
+}
+
 function brokerAddress(ctx: RenderContext, b: BrokerPlan): string {
     return `${ctx.hosts[b.hostIndex].clientAddress}:${b.listenPort}`;
 }
 
+/** In a planned cluster: the master or slave of the same broker group. */
+export function rollPeers(ctx: RenderContext, inst: InstancePlan): RollPeers {
+    if (inst.kind !== "broker" || inst.dledger) return {};
+    const group = ctx.plan.groups.find((g) => g.brokerName === inst.brokerName);
+    const master = group?.members.find((m) => m.brokerId === 0);
+    const replica = group?.members.find((m) => m.brokerId !== 0);
+    if (inst.brokerId !== 0 && master) return { follows: brokerAddress(ctx, master) };
+    if (inst.brokerId === 0 && replica) return { leads: brokerAddress(ctx, replica) };
+    return {};
+}
+
 /** rmq-roll's options for one step. */
-export function rollArgs(ctx: RenderContext, step: RollStep): string[] {
-    const { inst } = step;
-    if (inst.kind === "namesrv") return [inst.id, String(ctx.cfg.startTimeoutSeconds), String(NAMESRV_PORT)];
-    const addr = brokerAddress(ctx, inst);
-    const args = [inst.id, String(ctx.cfg.startTimeoutSeconds), String(inst.listenPort), "--broker", inst.brokerName];
+export function rollArgs(spec: InstanceSpec, finish: boolean, peers: RollPeers): string[] {
+    const inst = spec.instance;
+    const timeout = String(spec.installation.startTimeoutSeconds);
+    if (inst.kind === "namesrv") return [inst.id, timeout, String(NAMESRV_PORT)];
+    const addr = `${spec.host.clientAddress}:${inst.listenPort}`;
+    const args = [inst.id, timeout, String(inst.listenPort), "--broker", inst.brokerName];
     if (inst.dledger) {
         args.push("'*'", addr, "--follows", "dledger");
-        if (!step.finish) args.push("--defer-leader");
+        if (!finish) args.push("--defer-leader");
     } else {
         args.push(String(inst.brokerId), addr);
-        const group = ctx.plan.groups.find((g) => g.brokerName === inst.brokerName);
-        const master = group?.members.find((m) => m.brokerId === 0);
-        const replica = group?.members.find((m) => m.brokerId !== 0);
-        if (inst.brokerId !== 0 && master) args.push("--follows", brokerAddress(ctx, master));
-        if (inst.brokerId === 0 && replica) args.push("--leads", brokerAddress(ctx, replica));
+        if (peers.follows) args.push("--follows", peers.follows);
+        if (peers.leads) args.push("--leads", peers.leads);
     }
     args.push("--bound", String(CATCH_UP_BOUND_BYTES));
     return args;
 }
 
 /** Fingerprint of what an instance runs: its roll step changes (and runs) exactly when this does. */
-export function instanceRevision(ctx: RenderContext, inst: InstancePlan): string {
-    return crypto.createHash("sha256").update(instanceDeployScript(ctx, inst)).digest("hex").slice(0, 16);
+export function instanceRevision(spec: InstanceSpec): string {
+    return crypto.createHash("sha256").update(instanceDeployScript(spec)).digest("hex").slice(0, 16);
 }
 
 /** The script of one roll step; its text carries the instance's revision. */
-export function rollScript(ctx: RenderContext, step: RollStep): string {
+export function rollScript(spec: InstanceSpec, finish: boolean, peers: RollPeers): string {
     return render("host/instance-roll.sh.mustache", {
-        id: step.inst.id,
-        pass: step.finish ? "second pass: the leader of the first" : "first pass",
-        revision: instanceRevision(ctx, step.inst),
-        rocketmqRoot: rocketmqRoot(ctx.cfg),
-        args: rollArgs(ctx, step).join(" "),
+        id: spec.instance.id,
+        pass: finish ? "second pass: the leader of the first" : "first pass",
+        revision: instanceRevision(spec),
+        rocketmqRoot: rocketmqRoot(spec.installation),
+        args: rollArgs(spec, finish, peers).join(" "),
     });
 }

@@ -3,7 +3,7 @@
 // names every value it applies, so a change to one topic changes exactly that topic's script, and
 // `pulumi preview --diff` shows the old and the new values. Plain functions of the validated config.
 import { ClusterConfig, ConsumerGroupSpec, TopicSpec } from "../config/schema";
-import { rocketmqRoot } from "./render";
+import { rocketmqRoot } from "./installation";
 import { shellQuote } from "./templates";
 import { ClusterPlan } from "./topology";
 

@@ -2,15 +2,16 @@
 // role. Pure: host addresses are not needed here (they are filled in at render time), so every
 // decision about how many resources exist is a plain value known at preview.
 import { ConfigError, ConfigProblem } from "../config/errors";
+import { DEFAULTS } from "../config/defaults";
 import { ClusterConfig, Topology } from "../config/schema";
 import { formatSizeMiB, parseSizeMiB } from "../config/sizes";
 import { knownHostSize } from "../config/validate";
 
 export const NAMESRV_PORT = 9876;
-export const DLEDGER_PORT = 40911;
-const MASTER_PORT = 10911;
-const SLAVE_PORT = 11011;
-const DLEDGER_LISTEN_PORT = 30911;
+export const DLEDGER_PORT = DEFAULTS.dledgerPort;
+const MASTER_PORT = DEFAULTS.masterPort;
+const SLAVE_PORT = DEFAULTS.slavePort;
+const DLEDGER_LISTEN_PORT = DEFAULTS.dledgerListenPort;
 
 export type BrokerRole = "ASYNC_MASTER" | "SYNC_MASTER" | "SLAVE";
 
@@ -133,15 +134,16 @@ function pairGroups(cfg: ClusterConfig, problems: ConfigProblem[]): BrokerGroupP
 }
 
 function dledgerGroup(cfg: ClusterConfig, names: string[], problems: ConfigProblem[]): BrokerGroupPlan {
-    const group = "RaftNode00";
+    const group = DEFAULTS.dledgerGroup;
     const ids = names.map((_, i) => `n${i}`);
-    const peers = names.map((n, i) => `${ids[i]}-${n}:${DLEDGER_PORT}`).join(";");
+    const peers = dledgerPeers(
+        names.map((hostName, i) => ({ id: ids[i], hostName })),
+        DLEDGER_PORT,
+    );
     const members = names.map((_, i) => {
         const b = broker(cfg, problems, ids[i], group, i, i, "ASYNC_MASTER", "ASYNC_FLUSH", DLEDGER_LISTEN_PORT, "store");
         // dLegerSelfId, like the group and the peers, is the stack's own (validation rejects overrides).
-        b.dledger = { group, selfId: ids[i], peers, port: DLEDGER_PORT };
-        b.ports.push(DLEDGER_PORT);
-        return b;
+        return brokerPlan({ ...b, dledger: { group, selfId: ids[i], peers, port: DLEDGER_PORT } });
     });
     return { kind: "dledger", brokerName: group, members };
 }
@@ -160,21 +162,34 @@ function broker(
 ): BrokerPlan {
     const overrides = { ...cfg.brokerProperties, ...(cfg.instances[id]?.properties ?? {}) };
     const listenPort = portOverride(overrides.listenPort, defaultPort, `instances.${id}.properties.listenPort`, problems);
-    const storePathRootDir = overrides.storePathRootDir ?? `${cfg.storeRoot}/${storeDir}`;
-    return {
-        kind: "broker",
+    return brokerPlan({
         id,
         hostIndex,
         heapMiB: cfg.brokerHeap === "auto" ? 0 : heapFor(cfg, id, cfg.brokerHeap),
-        ports: [listenPort - 2, listenPort, listenPort + 1],
         brokerName,
         brokerId,
         role,
-        flushDiskType: (overrides.flushDiskType as BrokerPlan["flushDiskType"]) ?? flushDiskType,
+        flushDiskType,
         listenPort,
-        storePathRootDir,
+        storePathRootDir: overrides.storePathRootDir ?? `${cfg.storeRoot}/${storeDir}`,
         overrides,
-    };
+    });
+}
+
+/**
+ * One broker from its settings: the ports it binds follow from listenPort (and the DLedger port),
+ * an override of flushDiskType wins over the topology's.
+ */
+export function brokerPlan(b: Omit<BrokerPlan, "kind" | "ports">): BrokerPlan {
+    const ports = [b.listenPort - 2, b.listenPort, b.listenPort + 1];
+    if (b.dledger) ports.push(b.dledger.port);
+    const flushDiskType = (b.overrides.flushDiskType as BrokerPlan["flushDiskType"]) ?? b.flushDiskType;
+    return { kind: "broker", ...b, flushDiskType, ports };
+}
+
+/** dLegerPeers: every member as `ID-HOST:PORT` (host names resolve through /etc/hosts). */
+export function dledgerPeers(members: { id: string; hostName: string }[], port: number): string {
+    return members.map((m) => `${m.id}-${m.hostName}:${port}`).join(";");
 }
 
 function portOverride(v: string | undefined, def: number, key: string, problems: ConfigProblem[]): number {

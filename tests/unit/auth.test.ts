@@ -4,7 +4,7 @@ import { ConfigError } from "../../config/errors";
 import { RawConfig, validateConfig } from "../../config/validate";
 import { hostAuthScript, userApplyScript, userDeleteCommand, userPermissions } from "../../planning/auth";
 import { dashboardDeployScript } from "../../planning/dashboard";
-import { hostTools, instanceDeployScript, instanceFiles, renderBrokerProperties } from "../../planning/render";
+import { hostTools, instanceDeployScript, instanceFiles, renderBrokerProperties } from "./render";
 import { allBrokers, allInstances } from "../../planning/topology";
 import { existingRaw } from "./fixtures";
 import { contextOf, shellCodeLines } from "./scripts";

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { validateConfig } from "../../config/validate";
-import { hostTools } from "../../planning/render";
+import { hostTools } from "./render";
 import { planCluster } from "../../planning/topology";
 import { existingRaw } from "./fixtures";
 

@@ -4,7 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { instanceEnsureScript } from "../../planning/render";
+import { instanceEnsureScript } from "./render";
 import { findInstance } from "../../planning/topology";
 import { existingRaw } from "./fixtures";
 import { contextOf } from "./scripts";

@@ -6,7 +6,7 @@ import { ConfigError } from "../../config/errors";
 import { RocketMqVersion, SUPPORTED_VERSIONS, Topology } from "../../config/schema";
 import { RawConfig, validateConfig } from "../../config/validate";
 import { ADDRESS_KEYS, BROKER_KEY_ENUMS, MANAGED_BROKER_KEYS, STORE_PATH_KEYS } from "../../config/validate/brokerProperties";
-import { renderBrokerProperties, instanceRemoveCommand } from "../../planning/render";
+import { renderBrokerProperties, instanceRemoveCommand } from "./render";
 import { BrokerPlan, allBrokers, findInstance } from "../../planning/topology";
 import { existingRaw, parseProperties } from "./fixtures";
 import { contextOf } from "./scripts";

@@ -13,8 +13,9 @@ import {
     renderBrokerProperties,
     expectedBrokers,
     renderLauncher,
-} from "../../planning/render";
-import { rollArgs, rollingOrder } from "../../planning/rolling";
+    rollArgs,
+} from "./render";
+import { rollingOrder } from "../../planning/rolling";
 import { BrokerPlan, allBrokers, planCluster } from "../../planning/topology";
 import { existingRaw, parseProperties } from "./fixtures";
 

@@ -1,7 +1,7 @@
 // The rolling restart plan: who restarts in which order, gated on what.
 import { RawConfig } from "../../config/validate";
-import { RenderContext } from "../../planning/render";
-import { CATCH_UP_BOUND_BYTES, instanceRevision, rollArgs, rollScript, rollingOrder } from "../../planning/rolling";
+import { RenderContext, instanceRevision, rollArgs, rollScript } from "./render";
+import { CATCH_UP_BOUND_BYTES, rollingOrder } from "../../planning/rolling";
 import { allInstances } from "../../planning/topology";
 import { existingRaw } from "./fixtures";
 import { contextOf } from "./scripts";

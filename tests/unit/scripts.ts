@@ -15,11 +15,12 @@ import {
     instanceFiles,
     instanceRemoveCommand,
     osTuningScript,
-    osUntuneScript,
+    rollScript,
     smokeScript,
     uninstallScript,
-} from "../../planning/render";
-import { rollScript, rollingOrder } from "../../planning/rolling";
+} from "./render";
+import { osUntuneScript } from "../../planning/hostScripts";
+import { rollingOrder } from "../../planning/rolling";
 import { render } from "../../planning/templates";
 import { groupApplyScript, groupDeleteScript, topicApplyScript, topicDeleteScript } from "../../planning/topics";
 import { allInstances, hostNames } from "../../planning/topology";

@@ -9,7 +9,7 @@ import * as path from "path";
 import { ConfigError } from "../../config/errors";
 import { RocketMqVersion, SUPPORTED_VERSIONS } from "../../config/schema";
 import { checkVersionChange, rollSources, rollTargets, versionChangeProblem, versionMove } from "../../config/versionChange";
-import { hostTools, installScript, instanceDeployScript } from "../../planning/render";
+import { hostTools, installScript, instanceDeployScript } from "./render";
 import { findInstance } from "../../planning/topology";
 import { existingRaw } from "./fixtures";
 import { contextOf } from "./scripts";

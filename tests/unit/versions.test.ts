@@ -8,7 +8,7 @@ import { RocketMqVersion, SUPPORTED_VERSIONS } from "../../config/schema";
 import { RawConfig, validateConfig } from "../../config/validate";
 import { JAVA_LANG_OPENS, JDK17_ACCESS, VERSIONS, versionFacts } from "../../config/versions";
 import { dashboardDeployScript } from "../../planning/dashboard";
-import { instanceFiles, renderLauncher } from "../../planning/render";
+import { instanceFiles, renderLauncher } from "./render";
 import { allInstances, findInstance } from "../../planning/topology";
 import { existingRaw } from "./fixtures";
 import { contextOf } from "./scripts";

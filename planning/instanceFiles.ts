@@ -1,0 +1,228 @@
+// The files of one RocketMQ process: its properties, logging config, launcher and systemd unit,
+// rendered from an InstanceSpec alone (the installation, the host, the planned instance and, for a
+// broker, the cluster it joins). Pure: same spec, same text, so a rerun changes nothing.
+import { versionFacts } from "../config/versions";
+import { BROKER_AUTH_KEYS, brokerAuthFile } from "./auth";
+import { Installation, instanceDir, logDir, logbackFile, logsUnderRocketmqHome, rocketmqHome, rocketmqRoot } from "./installation";
+import { jvmOptions } from "./jvm";
+import { render } from "./templates";
+import { BrokerPlan, InstancePlan, NAMESRV_PORT } from "./topology";
+
+/** What is known about a host once it exists: its addresses and, from the host, its size. */
+export interface ResolvedHost {
+    name: string;
+    /** Cluster network: brokerIP2 (HA), DLedger peers, /etc/hosts. */
+    privateAddress: string;
+    /** What clients are told: brokerIP1, hence clusterList and every broker route. */
+    clientAddress: string;
+    cpus?: number;
+    memoryMiB?: number;
+}
+
+/** The cluster a broker joins: settings every broker of it shares. */
+export interface BrokerCluster {
+    /** brokerClusterName. */
+    clusterName: string;
+    /** Name servers as the broker dials them, `host:port;host:port`. */
+    namesrvAddr: string;
+    autoCreateTopicEnable: boolean;
+    autoCreateSubscriptionGroup: boolean;
+}
+
+/** Everything one instance's files depend on. */
+export interface InstanceSpec {
+    installation: Installation;
+    host: ResolvedHost;
+    instance: InstancePlan;
+    /** Brokers only. */
+    cluster?: BrokerCluster;
+}
+
+// Keys the template writes itself; an override of one of these replaces the templated value
+// (validation refuses overrides of the ones the stack manages: config/validate/brokerProperties.ts).
+const TEMPLATED = [
+    "brokerClusterName",
+    "brokerName",
+    "brokerId",
+    "namesrvAddr",
+    "brokerIP1",
+    "brokerIP2",
+    "listenPort",
+    "defaultTopicQueueNums",
+    "autoCreateTopicEnable",
+    "autoCreateSubscriptionGroup",
+    "deleteWhen",
+    "fileReservedTime",
+    "mappedFileSizeCommitLog",
+    "mappedFileSizeConsumeQueue",
+    "diskMaxUsedSpaceRatio",
+    "maxMessageSize",
+    "storePathRootDir",
+    "storePathCommitLog",
+    "brokerRole",
+    "flushDiskType",
+    "sendMessageThreadPoolNums",
+    "dLegerGroup",
+    "dLegerPeers",
+    "dLegerSelfId",
+    "rocketmqHome",
+];
+
+function brokerOf(spec: InstanceSpec): { b: BrokerPlan; cluster: BrokerCluster } {
+    if (spec.instance.kind !== "broker" || spec.cluster === undefined)
+        throw new Error(`${spec.instance.id} is not a broker with a cluster`);
+    return { b: spec.instance, cluster: spec.cluster };
+}
+
+/** The broker's properties as a view for the template: the guide's values, corrected, plus overrides. */
+export function brokerView(spec: InstanceSpec): Record<string, unknown> {
+    const { b, cluster } = brokerOf(spec);
+    const { installation: inst, host } = spec;
+    const root = b.storePathRootDir;
+    const ov = b.overrides;
+    const pick = (key: string, def: string | number | boolean): string => ov[key] ?? String(def);
+    const extra = Object.entries(ov)
+        .filter(([k]) => !TEMPLATED.includes(k))
+        .map(([key, value]) => ({ key, value }));
+    return {
+        id: b.id,
+        description: describe(b),
+        version: inst.version,
+        brokerClusterName: pick("brokerClusterName", cluster.clusterName),
+        brokerName: b.brokerName,
+        brokerId: b.brokerId,
+        namesrvAddr: pick("namesrvAddr", cluster.namesrvAddr),
+        brokerIP1: pick("brokerIP1", host.clientAddress),
+        brokerIP2: pick("brokerIP2", host.privateAddress),
+        listenPort: b.listenPort,
+        defaultTopicQueueNums: pick("defaultTopicQueueNums", 4),
+        autoCreateTopicEnable: pick("autoCreateTopicEnable", cluster.autoCreateTopicEnable),
+        autoCreateSubscriptionGroup: pick("autoCreateSubscriptionGroup", cluster.autoCreateSubscriptionGroup),
+        deleteWhen: pick("deleteWhen", "04"),
+        fileReservedTime: pick("fileReservedTime", 120),
+        mappedFileSizeCommitLog: pick("mappedFileSizeCommitLog", 1073741824),
+        // The guide means 300000 entries per file; the setting is bytes, 20 per entry.
+        mappedFileSizeConsumeQueue: pick("mappedFileSizeConsumeQueue", 300000 * 20),
+        diskMaxUsedSpaceRatio: pick("diskMaxUsedSpaceRatio", 88),
+        maxMessageSize: pick("maxMessageSize", 65536),
+        storePathRootDir: root,
+        storePathCommitLog: pick("storePathCommitLog", `${root}/commitlog`),
+        brokerRole: b.role,
+        flushDiskType: b.flushDiskType,
+        sendMessageThreadPoolNums: pick("sendMessageThreadPoolNums", host.cpus ?? 4),
+        dledger: b.dledger !== undefined,
+        dLegerGroup: b.dledger?.group,
+        dLegerPeers: b.dledger?.peers,
+        dLegerSelfId: b.dledger?.selfId,
+        auth: inst.auth.enabled ? { authFile: brokerAuthFile(inst) } : undefined,
+        authKeys: inst.auth.enabled ? BROKER_AUTH_KEYS : [],
+        hasExtra: extra.length > 0,
+        extra,
+    };
+}
+
+/** rocketmq:authEnabled: a broker runs on its properties plus the host's auth secrets, joined at start. */
+function brokerAuthPrelude(spec: InstanceSpec): { prelude: string[]; configFile?: string } {
+    const { installation: inst, instance } = spec;
+    if (instance.kind !== "broker" || !inst.auth.enabled) return { prelude: [] };
+    const dir = instanceDir(inst, instance.id);
+    const runtime = `${dir}/home/broker-runtime.properties`;
+    return {
+        prelude: [
+            "# rocketmq:authEnabled: the secret settings come from the host's auth file, never from the stack's diffs.",
+            `(umask 077 && cat ${dir}/broker.properties ${brokerAuthFile(inst)} >${runtime})`,
+        ],
+        configFile: runtime,
+    };
+}
+
+export function renderBrokerProperties(spec: InstanceSpec): string {
+    let text = render("conf/broker.properties.mustache", brokerView(spec));
+    // 4.9.x loads logback_broker.xml from rocketmqHome/conf: point it at the instance directory.
+    if (logsUnderRocketmqHome(spec.installation))
+        text += `\n# 4.9.x reads its logging config from rocketmqHome/conf.\nrocketmqHome=${instanceDir(spec.installation, spec.instance.id)}\n`;
+    return text;
+}
+
+export function renderNamesrvProperties(spec: InstanceSpec): string {
+    const { installation: inst, instance: n } = spec;
+    return render("conf/namesrv.properties.mustache", {
+        id: n.id,
+        version: inst.version,
+        hostName: spec.host.name,
+        listenPort: NAMESRV_PORT,
+        rocketmqHome: logsUnderRocketmqHome(inst) ? instanceDir(inst, n.id) : rocketmqHome(inst),
+        kvConfigPath: `${instanceDir(inst, n.id)}/home/kvConfig.json`,
+    });
+}
+
+export function renderLogback(inst: Pick<Installation, "appRoot">, instance: InstancePlan): string {
+    return render("conf/logback.xml.mustache", {
+        logDir: logDir(inst, instance.id),
+        id: instance.id,
+        role: instance.kind === "namesrv" ? "namesrv" : "broker",
+    });
+}
+
+export function describe(inst: InstancePlan): string {
+    if (inst.kind === "namesrv") return "name server";
+    if (inst.dledger) return `DLedger node ${inst.dledger.selfId} of ${inst.brokerName}`;
+    return inst.brokerId === 0 ? `${inst.brokerName} master (${inst.role})` : `${inst.brokerName} slave`;
+}
+
+export function renderLauncher(spec: InstanceSpec): string {
+    const { installation: inst, instance } = spec;
+    const dir = instanceDir(inst, instance.id);
+    const isBroker = instance.kind === "broker";
+    const auth = brokerAuthPrelude(spec);
+    return render("conf/launcher.sh.mustache", {
+        prelude: auth.prelude,
+        id: instance.id,
+        rocketmqRoot: rocketmqRoot(inst),
+        rocketmqHome: rocketmqHome(inst),
+        instanceDir: dir,
+        jvmOptions: [
+            ...jvmOptions({
+                role: instance.kind,
+                heapMiB: instance.heapMiB,
+                logDir: logDir(inst, instance.id),
+                userHome: `${dir}/home`,
+                logbackFile: logbackFile(inst, instance).absPath,
+                access: versionFacts(inst.version).jdkAccess,
+            }),
+            '-cp "$ROCKETMQ_HOME/conf:$ROCKETMQ_HOME/lib/*"',
+        ],
+        mainClass: isBroker ? "org.apache.rocketmq.broker.BrokerStartup" : "org.apache.rocketmq.namesrv.NamesrvStartup",
+        args: ["-c", auth.configFile ?? `${dir}/${isBroker ? "broker" : "namesrv"}.properties`],
+    });
+}
+
+export function renderUnit(inst: Pick<Installation, "appRoot" | "serviceUser">, id: string, description: string): string {
+    return render("conf/rocketmq.service.mustache", {
+        id,
+        description,
+        serviceUser: inst.serviceUser,
+        instanceDir: instanceDir(inst, id),
+        logDir: logDir(inst, id),
+    });
+}
+
+export interface InstanceFile {
+    name: string;
+    content: string;
+    mode: string;
+}
+
+export function instanceFiles(spec: InstanceSpec): InstanceFile[] {
+    const { installation: inst, instance } = spec;
+    const files: InstanceFile[] =
+        instance.kind === "broker"
+            ? [{ name: "broker.properties", content: renderBrokerProperties(spec), mode: "0644" }]
+            : [{ name: "namesrv.properties", content: renderNamesrvProperties(spec), mode: "0644" }];
+    files.push(
+        { name: logbackFile(inst, instance).relPath, content: renderLogback(inst, instance), mode: "0644" },
+        { name: "run.sh", content: renderLauncher(spec), mode: "0755" },
+        { name: `rocketmq-${instance.id}.service`, content: renderUnit(inst, instance.id, describe(instance)), mode: "0644" },
+    );
+    return files;
+}

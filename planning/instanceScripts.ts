@@ -1,0 +1,67 @@
+// Host scripts of one RocketMQ process: deploy (write its files, start it alone, wait until it is
+// healthy), ensure (recovery: probe, and start it again if it is down) and remove.
+import { Installation, rocketmqRoot } from "./installation";
+import { InstanceSpec, describe, instanceFiles } from "./instanceFiles";
+import { chomp, render, shellQuote } from "./templates";
+import { InstancePlan, NAMESRV_PORT } from "./topology";
+
+/** The TCP port that answers once the instance is up. */
+export function servicePort(inst: InstancePlan): number {
+    return inst.kind === "broker" ? inst.listenPort : NAMESRV_PORT;
+}
+
+/** What rmq-wait checks after the port: a broker's name, BID ("*" in a DLedger group) and address. */
+export function registrationOf(spec: InstanceSpec): { brokerName: string; brokerId: string | number; address: string } | undefined {
+    const inst = spec.instance;
+    if (inst.kind !== "broker") return undefined;
+    return {
+        brokerName: inst.brokerName,
+        brokerId: inst.dledger ? '"*"' : inst.brokerId,
+        address: `${spec.host.clientAddress}:${inst.listenPort}`,
+    };
+}
+
+/** The script that writes an instance's files, restarts it alone and waits until it is healthy. */
+export function instanceDeployScript(spec: InstanceSpec): string {
+    const { installation: inst, instance } = spec;
+    const files = instanceFiles(spec);
+    const subDirs = [...new Set(files.filter((f) => f.name.includes("/")).map((f) => f.name.slice(0, f.name.lastIndexOf("/"))))];
+    return render("host/instance-deploy.sh.mustache", {
+        id: instance.id,
+        description: describe(instance),
+        hostName: spec.host.name,
+        rocketmqRoot: rocketmqRoot(inst),
+        serviceUser: inst.serviceUser,
+        dataDirs: instance.kind === "broker" ? [instance.storePathRootDir] : [],
+        files: files.map((f) => ({ ...f, content: chomp(f.content) })),
+        subDirs,
+        startTimeoutSeconds: inst.startTimeoutSeconds,
+        port: servicePort(instance),
+        registration: registrationOf(spec),
+    });
+}
+
+/** What recovery waits for: an instance (its registration too, for a broker) or the dashboard. */
+export type EnsureTarget = { spec: InstanceSpec } | { dashboard: { hostName: string; port: number } };
+
+/**
+ * probe|ensure script of one instance (InstanceRunning): probe reports whether it runs (and will
+ * start at boot); ensure starts it when it does not and waits for it like its deploy does.
+ */
+export function instanceEnsureScript(inst: Pick<Installation, "appRoot" | "startTimeoutSeconds">, target: EnsureTarget): string {
+    const spec = "spec" in target ? target.spec : undefined;
+    return render("host/instance-ensure.sh.mustache", {
+        id: spec ? spec.instance.id : "dashboard",
+        hostName: spec ? spec.host.name : (target as { dashboard: { hostName: string } }).dashboard.hostName,
+        rocketmqRoot: rocketmqRoot(inst),
+        startTimeoutSeconds: inst.startTimeoutSeconds,
+        port: spec ? servicePort(spec.instance) : (target as { dashboard: { port: number } }).dashboard.port,
+        registration: spec ? registrationOf(spec) : undefined,
+    });
+}
+
+/** Stops and removes one instance; with purge its store goes too. Runs on delete/replace. */
+export function instanceRemoveCommand(inst: Pick<Installation, "appRoot">, instance: InstancePlan, purge: boolean): string {
+    const purgeArgs = purge && instance.kind === "broker" ? ` --purge ${shellQuote(instance.storePathRootDir)}` : "";
+    return `${rocketmqRoot(inst)}/bin/rmq-service remove ${instance.id}${purgeArgs}`;
+}
