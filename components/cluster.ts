@@ -58,7 +58,7 @@ export class RocketMqCluster extends pulumi.ComponentResource {
         super("rocketmq:index:RocketMqCluster", name, {}, opts);
         const { config: cfg, plan, hosts } = args;
         const purge = args.purgeDataOnDestroy ?? false;
-        const ctx = renderContext(cfg, hosts);
+        const ctx = renderContext(cfg, plan, hosts);
         // The real sizes (config, or read from the host) and auto heaps: from the one sized plan.
         const sizeOf = (i: number) => ctx.apply((c) => ({ cpus: c.hosts[i].cpus ?? 0, memoryMiB: c.hosts[i].memoryMiB ?? 0 }));
         const heapOf = (id: string) => ctx.apply((c) => formatSizeMiB(findInstance(c.plan, id).heapMiB));
@@ -269,12 +269,12 @@ function instancesRunning(
     return running;
 }
 
-/** Hosts' addresses and real sizes, once known (see contextFromFacts). */
-function renderContext(cfg: ClusterConfig, hosts: Host[]): pulumi.Output<RenderContext> {
+/** The plan refined with the hosts' addresses and real sizes, once known (see contextFromFacts). */
+function renderContext(cfg: ClusterConfig, plan: ClusterPlan, hosts: Host[]): pulumi.Output<RenderContext> {
     return pulumi.all(hosts.map((h) => pulumi.all([h.privateAddress, h.clientAddress, h.facts]))).apply((resolved) =>
         contextFromFacts(
             cfg,
-            hosts.map((h) => h.name),
+            plan,
             resolved.map(([privateAddress, clientAddress, f]) => ({ privateAddress, clientAddress, ...f })),
         ),
     );

@@ -94,6 +94,10 @@ export interface AuthUser {
     groups: string[];
 }
 
+/** The stack's own super users: the administrator its tools use, and the brokers' inner client. */
+export const AUTH_ADMIN_USER = "rmq-admin";
+export const AUTH_INNER_USER = "rmq-inner";
+
 /** Authentication and authorization (ACL 2.0, RocketMQ 5.3.3+) on every broker. */
 export interface AuthSettings {
     enabled: boolean;

@@ -14,7 +14,6 @@ import {
     TOPOLOGIES,
     Topology,
 } from "./schema";
-import { EC2_MEMORY_MIB } from "./sizes";
 import { dashboard, distribution, javaArchive } from "./validate/artifacts";
 import { authSettings } from "./validate/auth";
 import { checkBrokerProperties, instanceOverrides } from "./validate/brokerProperties";
@@ -131,13 +130,4 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
     };
     if (c.problems.length > 0) throw new ConfigError(c.problems);
     return cfg;
-}
-
-/** Host memory and cores known at preview: from the host list, or the EC2 type table. */
-export function knownHostSize(cfg: ClusterConfig, index: number): { memoryMiB?: number; cpus?: number } {
-    if (cfg.hostMode === "existing") {
-        const h = cfg.existingHosts[index];
-        return { memoryMiB: h?.memoryMiB, cpus: h?.cpus };
-    }
-    return EC2_MEMORY_MIB[cfg.aws?.instanceType ?? ""] ?? {};
 }

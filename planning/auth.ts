@@ -10,8 +10,7 @@
 //   read; only root can, so an unprivileged user of the host runs the tools anonymously.
 // Users of rocketmq:authUsers are created on every broker by `rmq-auth apply` (RmqAuth.java): each
 // broker keeps its own users and ACLs (STORE/config), nothing replicates them.
-import { AUTH_ADMIN_USER, AUTH_INNER_USER } from "../config/validate/auth";
-import { AuthUser, ClusterConfig } from "../config/schema";
+import { AUTH_ADMIN_USER, AUTH_INNER_USER, AuthUser, ClusterConfig } from "../config/schema";
 import type { Installation } from "./installation";
 import type { RenderContext } from "./context";
 import { render } from "./templates";

@@ -1,9 +1,10 @@
 // The cluster's render context once hosts exist (their addresses and the sizes read from them),
 // and what each piece of the cluster is rendered from: an instance's spec, the checks.
-import { ClusterConfig, ExistingHostSpec } from "../config/schema";
+import { ClusterConfig } from "../config/schema";
 import { rocketmqRoot } from "./installation";
 import { BrokerCluster, InstanceSpec, ResolvedHost } from "./instanceFiles";
-import { ClusterPlan, InstancePlan, allBrokers, planCluster } from "./topology";
+import { withHostFacts } from "./sizing";
+import { ClusterPlan, InstancePlan, allBrokers } from "./topology";
 
 export interface RenderContext {
     cfg: ClusterConfig;
@@ -19,30 +20,20 @@ export interface HostFacts {
 }
 
 /**
- * Sizes read from the hosts fill what the config did not say, and the plan is made again with
- * them: same instances, better heaps and thread counts; a heap that does not fit fails here,
- * before any instance is touched.
+ * The one plan, refined with what the hosts report (withHostFacts: sizes the config left open),
+ * and the hosts' addresses: what every script of the cluster is rendered from.
  */
-export function contextFromFacts(cfg: ClusterConfig, names: string[], facts: HostFacts[]): RenderContext {
-    const sized: ClusterConfig =
-        cfg.hostMode === "existing"
-            ? {
-                  ...cfg,
-                  existingHosts: cfg.existingHosts.map(
-                      (h, i): ExistingHostSpec => ({ ...h, memoryMiB: h.memoryMiB ?? facts[i].memoryMiB, cpus: h.cpus ?? facts[i].cpus }),
-                  ),
-              }
-            : cfg;
-    const plan = planCluster(sized);
+export function contextFromFacts(cfg: ClusterConfig, plan: ClusterPlan, facts: HostFacts[]): RenderContext {
+    const sized = withHostFacts(cfg, plan, facts);
     return {
-        cfg: sized,
-        plan,
+        cfg,
+        plan: sized,
         hosts: facts.map((f, i) => ({
-            name: names[i],
+            name: plan.hosts[i].name,
             privateAddress: f.privateAddress,
             clientAddress: f.clientAddress,
-            cpus: plan.hosts[i].cpus ?? f.cpus,
-            memoryMiB: plan.hosts[i].memoryMiB ?? f.memoryMiB,
+            cpus: sized.hosts[i].cpus ?? f.cpus,
+            memoryMiB: sized.hosts[i].memoryMiB ?? f.memoryMiB,
         })),
     };
 }

@@ -4,8 +4,7 @@
 import { ConfigError, ConfigProblem } from "../config/errors";
 import { DEFAULTS } from "../config/defaults";
 import { ClusterConfig, Topology } from "../config/schema";
-import { formatSizeMiB, parseSizeMiB } from "../config/sizes";
-import { knownHostSize } from "../config/validate";
+import { checkHostResources, heapFor, knownHostSize, sizeAutoHeaps } from "./sizing";
 
 export const NAMESRV_PORT = 9876;
 export const DLEDGER_PORT = DEFAULTS.dledgerPort;
@@ -202,34 +201,6 @@ function portOverride(v: string | undefined, def: number, key: string, problems:
     return n;
 }
 
-function heapFor(cfg: ClusterConfig, id: string, fallback: string): number {
-    return parseSizeMiB(cfg.instances[id]?.heap ?? fallback) ?? 512;
-}
-
-/**
- * `brokerHeap: auto`: RocketMQ lives on the page cache, so brokers get about half of what the
- * name server leaves, split between the brokers of a host, between 512m and 8g. Unknown memory: 1g.
- */
-function sizeAutoHeaps(cfg: ClusterConfig, plan: ClusterPlan): void {
-    if (cfg.brokerHeap !== "auto") return;
-    for (const host of plan.hosts) {
-        const brokers = allBrokers(plan).filter((b) => b.hostIndex === host.index);
-        for (const b of brokers) {
-            if (cfg.instances[b.id]?.heap) {
-                b.heapMiB = parseSizeMiB(cfg.instances[b.id].heap as string) ?? 1024;
-                continue;
-            }
-            if (host.memoryMiB === undefined) {
-                b.heapMiB = 1024;
-                continue;
-            }
-            const left = host.memoryMiB - plan.nameServers[host.index].heapMiB - (plan.dashboardHostIndex === host.index ? 512 : 0);
-            const share = Math.floor(left / 2 / brokers.length / 256) * 256;
-            b.heapMiB = Math.min(8192, Math.max(512, share));
-        }
-    }
-}
-
 function checkUnknownInstances(cfg: ClusterConfig, plan: ClusterPlan, problems: ConfigProblem[]): void {
     const ids = allInstances(plan).map((i) => i.id);
     for (const id of Object.keys(cfg.instances))
@@ -239,47 +210,4 @@ function checkUnknownInstances(cfg: ClusterConfig, plan: ClusterPlan, problems: 
                 value: cfg.instances[id],
                 allowed: `an instance of topology ${cfg.topology}: ${ids.join(", ")}`,
             });
-}
-
-/** Per host: no two instances share a port or a store path, and the heaps fit in memory. */
-function checkHostResources(cfg: ClusterConfig, plan: ClusterPlan, problems: ConfigProblem[]): void {
-    for (const host of plan.hosts) {
-        const here = allInstances(plan).filter((i) => i.hostIndex === host.index);
-        const owners = new Map<number, string>();
-        if (plan.dashboardHostIndex === host.index) owners.set(cfg.dashboard.port, "dashboard");
-        for (const inst of here) {
-            for (const port of inst.ports) {
-                const other = owners.get(port);
-                if (other !== undefined && other !== inst.id)
-                    problems.push({
-                        key: inst.kind === "broker" ? `instances.${inst.id}.properties.listenPort` : "dashboardPort",
-                        value: inst.kind === "broker" ? inst.listenPort : cfg.dashboard.port,
-                        allowed: `ports that do not collide on ${host.name}: ${inst.id} needs ${inst.ports.join(", ")} but ${port} is taken by ${other} (brokers bind listenPort-2, listenPort and listenPort+1)`,
-                    });
-                owners.set(port, inst.id);
-            }
-        }
-        const brokers = here.filter((i): i is BrokerPlan => i.kind === "broker");
-        for (let i = 0; i < brokers.length; i++)
-            for (let j = i + 1; j < brokers.length; j++) {
-                const [a, b] = [brokers[i].storePathRootDir, brokers[j].storePathRootDir];
-                if (a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`))
-                    problems.push({
-                        key: `instances.${brokers[j].id}.properties.storePathRootDir`,
-                        value: b,
-                        allowed: `a store directory of its own: ${brokers[i].id} on ${host.name} uses ${a} ("Lock failed, MQ already started")`,
-                    });
-            }
-        if (host.memoryMiB !== undefined) {
-            const total =
-                here.reduce((s, i) => s + i.heapMiB, 0) +
-                (plan.dashboardHostIndex === host.index ? (parseSizeMiB(cfg.dashboard.heap) ?? 0) : 0);
-            if (total > host.memoryMiB)
-                problems.push({
-                    key: cfg.brokerHeap === "auto" ? "namesrvHeap" : "brokerHeap",
-                    value: here.map((i) => `${i.id}=${formatSizeMiB(i.heapMiB)}`).join(" "),
-                    allowed: `heaps that fit in ${host.name}'s ${host.memoryMiB} MiB (they add up to ${total} MiB)`,
-                });
-        }
-    }
 }

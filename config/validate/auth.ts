@@ -1,13 +1,9 @@
 // rocketmq:authEnabled and rocketmq:authUsers: authentication and authorization (ACL 2.0) on every
 // broker. Only RocketMQ 5.3.3+ has ACL 2.0; 4.9.x has ACL 1.0 (aclEnable + plain_acl.yml), which
 // this stack does not manage, so the switch is refused there at preview.
-import { AuthSettings, AuthUser, RocketMqVersion, TOPIC_PERMISSIONS, TopicPermission } from "../schema";
+import { AUTH_ADMIN_USER, AUTH_INNER_USER, AuthSettings, AuthUser, RocketMqVersion, TOPIC_PERMISSIONS, TopicPermission } from "../schema";
 import { versionFacts } from "../versions";
 import { Reader } from "./reader";
-
-/** The stack's own super users: the administrator its tools use, and the brokers' inner client. */
-export const AUTH_ADMIN_USER = "rmq-admin";
-export const AUTH_INNER_USER = "rmq-inner";
 
 /** A user name: it reaches the brokers and a host script, so nothing a shell would read. */
 export const AUTH_USER_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;

@@ -23,7 +23,7 @@ import { osUntuneScript } from "../../planning/hostScripts";
 import { rollingOrder } from "../../planning/rolling";
 import { render } from "../../planning/templates";
 import { groupApplyScript, groupDeleteScript, topicApplyScript, topicDeleteScript } from "../../planning/topics";
-import { allInstances, hostNames } from "../../planning/topology";
+import { allInstances, hostNames, planCluster } from "../../planning/topology";
 
 /** Validated config -> render context, with the cluster addresses the config gives (aws: 10.20.0.x). */
 export function contextOf(raw: RawConfig): RenderContext {
@@ -31,7 +31,7 @@ export function contextOf(raw: RawConfig): RenderContext {
     const names = hostNames(cfg);
     return contextFromFacts(
         cfg,
-        names,
+        planCluster(cfg),
         names.map((_, i) => ({
             privateAddress: cfg.existingHosts[i]?.privateAddress ?? `10.20.0.${11 + i}`,
             clientAddress: cfg.existingHosts[i]?.clientAddress ?? `10.20.0.${11 + i}`,
