@@ -3,10 +3,9 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/schema";
 import { formatSizeMiB } from "../config/sizes";
-import { RenderContext, contextFromFacts, hostsEntries, specOf } from "../planning/context";
-import { EnsureTarget, instanceDeployScript, instanceEnsureScript } from "../planning/instanceScripts";
+import { RenderContext, contextFromFacts, specOf } from "../planning/context";
+import { instanceDeployScript } from "../planning/instanceScripts";
 import { rocketmqRoot } from "../planning/installation";
-import { rollingOrder } from "../planning/rolling";
 import { BrokerPlan, ClusterPlan, allInstances, findInstance } from "../planning/topology";
 import { AuthCredentials, AuthUsers } from "./auth";
 import { BrokerPair } from "./brokerPair";
@@ -16,10 +15,10 @@ import { Dashboard } from "./dashboard";
 import { Host } from "./hosts/host";
 import { InstanceRunning } from "./instanceRunning";
 import { BrokerMemberArgs } from "./brokerMembers";
+import { prepareHosts } from "./clusterHosts";
+import { instancesRunning } from "./clusterRecovery";
 import { rollingRestarts } from "./instanceService";
 import { NameServerNode } from "./nameServerNode";
-import { OsTuning } from "./osTuning";
-import { RocketMqInstall } from "./rocketmqInstall";
 
 export interface RocketMqClusterArgs {
     /** Validated configuration. */
@@ -59,50 +58,11 @@ export class RocketMqCluster extends pulumi.ComponentResource {
         const { config: cfg, plan, hosts } = args;
         const purge = args.purgeDataOnDestroy ?? false;
         const ctx = renderContext(cfg, plan, hosts);
-        // The real sizes (config, or read from the host) and auto heaps: from the one sized plan.
-        const sizeOf = (i: number) => ctx.apply((c) => ({ cpus: c.hosts[i].cpus ?? 0, memoryMiB: c.hosts[i].memoryMiB ?? 0 }));
+        // Auto heaps: from the one refined plan.
         const heapOf = (id: string) => ctx.apply((c) => formatSizeMiB(findInstance(c.plan, id).heapMiB));
         const nameServers = plan.namesrvAddr.split(";");
 
-        const installs = hosts.map((host, i) => {
-            const os = new OsTuning(
-                `${name}-${host.name}-os`,
-                {
-                    host,
-                    serviceUser: cfg.serviceUser,
-                    serviceUserAuthorizedKeys: cfg.serviceUserAuthorizedKeys,
-                    appRoot: cfg.appRoot,
-                    storeRoot: cfg.storeRoot,
-                    sysctl: cfg.sysctl,
-                    ioScheduler: cfg.ioScheduler,
-                    dataDevice: cfg.dataDevice,
-                    hostsEntries: ctx.apply(hostsEntries),
-                },
-                { parent: this },
-            );
-            return new RocketMqInstall(
-                `${name}-${host.name}-install`,
-                {
-                    host,
-                    version: cfg.version,
-                    sha512: cfg.distribution.sha512,
-                    downloadUrl: cfg.distribution.url,
-                    localArchive: cfg.distribution.localArchive,
-                    javaArchive: cfg.javaArchive,
-                    appRoot: cfg.appRoot,
-                    serviceUser: cfg.serviceUser,
-                    startTimeoutSeconds: cfg.startTimeoutSeconds,
-                    authEnabled: cfg.auth.enabled,
-                    nameServers,
-                    clusterName: cfg.clusterName,
-                    storeRoot: cfg.storeRoot,
-                    purgeDataOnDestroy: purge,
-                    hostSize: sizeOf(i),
-                    dependsOn: [os.command],
-                },
-                { parent: this },
-            );
-        });
+        const installs = prepareHosts(this, name, cfg, hosts, ctx, nameServers, purge);
 
         this.nameServers = plan.nameServers.map((ns) => {
             const node = new NameServerNode(
@@ -210,63 +170,6 @@ export class RocketMqCluster extends pulumi.ComponentResource {
             );
         this.registerOutputs({});
     }
-}
-
-/**
- * One InstanceRunning per instance, after its deploy and its turns in the rolling restart; brokers
- * and the dashboard after the name servers' (a host that lost everything comes back in deploy order).
- */
-function instancesRunning(
-    parent: pulumi.Resource,
-    name: string,
-    args: RocketMqClusterArgs,
-    ctx: pulumi.Output<RenderContext>,
-    services: Record<string, command.remote.Command>,
-    rolls: command.remote.Command[],
-    dashboard: command.remote.Command | undefined,
-): Record<string, InstanceRunning> {
-    const { plan, hosts, config: cfg } = args;
-    const rollsOf: Record<string, command.remote.Command[]> = {};
-    rollingOrder(plan).forEach((step, i) => (rollsOf[step.inst.id] ??= []).push(rolls[i]));
-    const watch = (id: string, hostIndex: number, target: (c: RenderContext) => EnsureTarget, dependsOn: pulumi.Resource[]) => {
-        const host = hosts[hostIndex];
-        return new InstanceRunning(
-            `${name}-${id}-running`,
-            {
-                connection: pulumi.output(host.connection).apply((c) => ({
-                    host: c.host,
-                    port: c.port ?? 22,
-                    user: c.user ?? "root",
-                    privateKey: c.privateKey ?? "",
-                })),
-                hostName: host.name,
-                instance: id,
-                script: ctx.apply((c) => instanceEnsureScript(c.cfg, target(c))),
-                timeoutSeconds: cfg.startTimeoutSeconds + 120,
-            },
-            { parent, dependsOn, deletedWith: host.machine },
-        );
-    };
-    const running: Record<string, InstanceRunning> = {};
-    for (const ns of plan.nameServers) {
-        running[ns.id] = watch(ns.id, ns.hostIndex, (c) => ({ spec: specOf(c, ns.id) }), [services[ns.id], ...(rollsOf[ns.id] ?? [])]);
-    }
-    const nameServers = plan.nameServers.map((ns) => running[ns.id]);
-    for (const b of plan.groups.flatMap((g) => g.members)) {
-        running[b.id] = watch(b.id, b.hostIndex, (c) => ({ spec: specOf(c, b.id) }), [
-            services[b.id],
-            ...(rollsOf[b.id] ?? []),
-            ...nameServers,
-        ]);
-    }
-    const dashboardHost = plan.dashboardHostIndex;
-    if (dashboard && dashboardHost !== undefined) {
-        const target = (c: RenderContext): EnsureTarget => ({
-            dashboard: { hostName: c.hosts[dashboardHost].name, port: cfg.dashboard.port },
-        });
-        running.dashboard = watch("dashboard", dashboardHost, target, [dashboard, ...nameServers]);
-    }
-    return running;
 }
 
 /** The plan refined with the hosts' addresses and real sizes, once known (see contextFromFacts). */

@@ -1,5 +1,6 @@
 // The rendering functions as the cluster applies them: from a RenderContext and an instance of its
 // plan (or a host index) to the narrow inputs each one takes (components/cluster.ts does the same).
+import * as B from "../../planning/brokerProperties";
 import * as C from "../../planning/context";
 import * as H from "../../planning/hostScripts";
 import * as F from "../../planning/instanceFiles";
@@ -14,8 +15,8 @@ export { instanceRemoveCommand } from "../../planning/instanceScripts";
 type Ctx = C.RenderContext;
 const tools = (ctx: Ctx) => ({ namesrvAddr: ctx.plan.namesrvAddr, clusterName: ctx.cfg.clusterName });
 
-export const brokerView = (ctx: Ctx, i: InstancePlan) => F.brokerView(C.specOf(ctx, i));
-export const renderBrokerProperties = (ctx: Ctx, i: InstancePlan) => F.renderBrokerProperties(C.specOf(ctx, i));
+export const brokerView = (ctx: Ctx, i: InstancePlan) => B.brokerView(C.specOf(ctx, i));
+export const renderBrokerProperties = (ctx: Ctx, i: InstancePlan) => B.renderBrokerProperties(C.specOf(ctx, i));
 export const renderLauncher = (ctx: Ctx, i: InstancePlan) => F.renderLauncher(C.specOf(ctx, i));
 export const instanceFiles = (ctx: Ctx, i: InstancePlan) => F.instanceFiles(C.specOf(ctx, i));
 export const instanceDeployScript = (ctx: Ctx, i: InstancePlan) => S.instanceDeployScript(C.specOf(ctx, i));

@@ -1,0 +1,68 @@
+// The cluster's recovery resources: one InstanceRunning per instance (and the dashboard), so
+// `pulumi up --refresh` restarts exactly what is down, in deploy order.
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterConfig } from "../config/schema";
+import { RenderContext, specOf } from "../planning/context";
+import { EnsureTarget, instanceEnsureScript } from "../planning/instanceScripts";
+import { rollingOrder } from "../planning/rolling";
+import { ClusterPlan } from "../planning/topology";
+import { Host } from "./hosts/host";
+import { InstanceRunning } from "./instanceRunning";
+
+/**
+ * One InstanceRunning per instance, after its deploy and its turns in the rolling restart; brokers
+ * and the dashboard after the name servers' (a host that lost everything comes back in deploy order).
+ */
+export function instancesRunning(
+    parent: pulumi.Resource,
+    name: string,
+    args: { config: ClusterConfig; plan: ClusterPlan; hosts: Host[] },
+    ctx: pulumi.Output<RenderContext>,
+    services: Record<string, command.remote.Command>,
+    rolls: command.remote.Command[],
+    dashboard: command.remote.Command | undefined,
+): Record<string, InstanceRunning> {
+    const { plan, hosts, config: cfg } = args;
+    const rollsOf: Record<string, command.remote.Command[]> = {};
+    rollingOrder(plan).forEach((step, i) => (rollsOf[step.inst.id] ??= []).push(rolls[i]));
+    const watch = (id: string, hostIndex: number, target: (c: RenderContext) => EnsureTarget, dependsOn: pulumi.Resource[]) => {
+        const host = hosts[hostIndex];
+        return new InstanceRunning(
+            `${name}-${id}-running`,
+            {
+                connection: pulumi.output(host.connection).apply((c) => ({
+                    host: c.host,
+                    port: c.port ?? 22,
+                    user: c.user ?? "root",
+                    privateKey: c.privateKey ?? "",
+                })),
+                hostName: host.name,
+                instance: id,
+                script: ctx.apply((c) => instanceEnsureScript(c.cfg, target(c))),
+                timeoutSeconds: cfg.startTimeoutSeconds + 120,
+            },
+            { parent, dependsOn, deletedWith: host.machine },
+        );
+    };
+    const running: Record<string, InstanceRunning> = {};
+    for (const ns of plan.nameServers) {
+        running[ns.id] = watch(ns.id, ns.hostIndex, (c) => ({ spec: specOf(c, ns.id) }), [services[ns.id], ...(rollsOf[ns.id] ?? [])]);
+    }
+    const nameServers = plan.nameServers.map((ns) => running[ns.id]);
+    for (const b of plan.groups.flatMap((g) => g.members)) {
+        running[b.id] = watch(b.id, b.hostIndex, (c) => ({ spec: specOf(c, b.id) }), [
+            services[b.id],
+            ...(rollsOf[b.id] ?? []),
+            ...nameServers,
+        ]);
+    }
+    const dashboardHost = plan.dashboardHostIndex;
+    if (dashboard && dashboardHost !== undefined) {
+        const target = (c: RenderContext): EnsureTarget => ({
+            dashboard: { hostName: c.hosts[dashboardHost].name, port: cfg.dashboard.port },
+        });
+        running.dashboard = watch("dashboard", dashboardHost, target, [dashboard, ...nameServers]);
+    }
+    return running;
+}
