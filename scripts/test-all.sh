@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test-all.sh - what CI runs (`npm run test:all`): lint, typecheck, unit tests, shellcheck, then
 # the end-to-end suite through the real engine on systemd test machines (tests/e2e/run.sh).
-# Every check counts: lint, typecheck and shellcheck as one test each, every jest test and every
-# e2e scenario as one. The last line is "N passed, M failed"; the exit status is 0 only if M = 0.
+# Every check counts: lint, typecheck, the example's typecheck and shellcheck as one test each,
+# every jest test and every e2e scenario as one. The last line is "N passed, M failed"; the exit
+# status is 0 only if M = 0.
 # RMQ_SKIP_E2E=1 leaves the end-to-end suite out (it needs root; the count says it was left out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,8 @@ step() { # step NAME COMMAND...: one test, passed when the command exits 0
 
 step lint npm run --silent lint
 step typecheck npm run --silent typecheck
+# The example program (examples/existing-hosts) against the package's sources (its paths mapping).
+step "typecheck examples/existing-hosts" node_modules/.bin/tsc -p examples/existing-hosts/tsconfig.check.json
 step shellcheck npm run --silent shellcheck
 
 echo "==> unit tests"

@@ -1,11 +1,28 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ExistingHostSpec } from "../../config/schema";
+import { ADDRESS_ALLOWED, NAME, USER, validAddress } from "../../config/validate/patterns";
+import { ArgChecks } from "../args";
 import { Host, parseFacts, waitForSsh } from "./host";
 
+/** One machine you already have, reached over SSH. */
+export interface ExistingHost {
+    /** Short name (lower-case letters, digits and -): the /etc/hosts entry, name-server ids (namesrv-NAME) and child resource names use it. */
+    name: string;
+    /** Address (IPv4 or DNS name) the deployer's SSH dials. */
+    host: string;
+    /** SSH port. Default: 22. */
+    port?: number;
+    /** SSH user: root, or a user with password-less sudo. Default: root. */
+    user?: string;
+    /** Address the hosts use among themselves (HA replication via brokerIP2, DLedger peers, /etc/hosts). Default: `host`. */
+    privateAddress?: string;
+    /** Address brokers tell clients (brokerIP1) and name-server addresses list. Default: `privateAddress`. */
+    clientAddress?: string;
+}
+
 export interface ExistingHostsArgs {
-    /** Hosts as validated from `rocketmq:hosts`. */
-    hosts: ExistingHostSpec[];
-    /** SSH private key (OpenSSH or PEM) for every host, from `rocketmq:sshPrivateKey` (secret). */
+    /** The machines, each with its own name. */
+    hosts: ExistingHost[];
+    /** SSH private key (OpenSSH or PEM) for every host; pass a secret (the stack: `rocketmq:sshPrivateKey`). */
     privateKey: pulumi.Input<string>;
 }
 
@@ -15,7 +32,30 @@ export class ExistingHosts extends pulumi.ComponentResource {
 
     constructor(name: string, args: ExistingHostsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rocketmq:index:ExistingHosts", name, {}, opts);
-        this.hosts = args.hosts.map((h) => {
+        const c = new ArgChecks(`ExistingHosts ${name}`);
+        c.check(args.hosts.length > 0, "hosts", args.hosts, "at least one host");
+        const specs = args.hosts.map((h, i) => {
+            const port = h.port ?? 22;
+            const user = h.user ?? "root";
+            const privateAddress = h.privateAddress ?? h.host;
+            const clientAddress = h.clientAddress ?? privateAddress;
+            const k = `hosts[${i}]`;
+            c.check(NAME.test(h.name), `${k}.name`, h.name, "lower-case letters, digits and - (1-63), starting with a letter");
+            c.check(validAddress(h.host), `${k}.host`, h.host, ADDRESS_ALLOWED);
+            c.check(Number.isInteger(port) && port >= 1 && port <= 65535, `${k}.port`, h.port, "a TCP port 1-65535");
+            c.check(USER.test(user), `${k}.user`, h.user, "a Unix user name");
+            // Unset, they are `host`, checked above.
+            if (h.privateAddress !== undefined)
+                c.check(validAddress(h.privateAddress), `${k}.privateAddress`, h.privateAddress, ADDRESS_ALLOWED);
+            if (h.clientAddress !== undefined)
+                c.check(validAddress(h.clientAddress), `${k}.clientAddress`, h.clientAddress, ADDRESS_ALLOWED);
+            return { name: h.name, host: h.host, port, user, privateAddress, clientAddress };
+        });
+        const names = specs.map((h) => h.name);
+        c.check(new Set(names).size === names.length, "hosts", names, "hosts with different names");
+        c.done();
+
+        this.hosts = specs.map((h) => {
             const connection = pulumi.secret({
                 host: h.host,
                 port: h.port,

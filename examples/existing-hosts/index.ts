@@ -1,0 +1,49 @@
+// The guide's 2m-2s-async cluster on three machines you already have, built from the
+// rocketmq-pulumi components directly (not RocketMqCluster): per host OsTuning and RocketMqInstall,
+// a NameServerNode on each, and two BrokerPairs: worker2 runs broker-a's master and broker-b's
+// slave, worker3 the mirror.
+import * as pulumi from "@pulumi/pulumi";
+import { BrokerPair, ExistingHosts, NAMESRV_PORT, NameServerNode, OsTuning, RocketMqInstall, RocketMqVersion } from "rocketmq-pulumi";
+
+const config = new pulumi.Config();
+// Three SSH addresses (root, port 22), worker1..3.
+const addresses = config.requireObject<string[]>("hosts");
+const release = {
+    version: config.get<RocketMqVersion>("version"), // default 5.3.3
+    sha512: config.require("sha512"), // of the release zip
+    downloadUrl: config.get("downloadUrl"), // default: the Apache archive
+};
+
+const { hosts } = new ExistingHosts("hosts", {
+    hosts: addresses.map((host, i) => ({ name: `worker${i + 1}`, host })),
+    privateKey: config.requireSecret("sshPrivateKey"),
+});
+
+// Every host resolves the others' names; the host tools (mqadmin) know all three name servers.
+const hostsEntries = pulumi.output(hosts.map((h) => ({ name: h.name, address: h.privateAddress })));
+const nameServers = hosts.map((h) => pulumi.interpolate`${h.clientAddress}:${NAMESRV_PORT}`);
+const installs = hosts.map((host) => {
+    const os = new OsTuning(`${host.name}-os`, { host, hostsEntries });
+    return new RocketMqInstall(`${host.name}-install`, { host, ...release, nameServers, dependsOn: [os.command] });
+});
+
+const namesrvs = installs.map((install) => new NameServerNode(`namesrv-${install.host.name}`, { install }));
+const brokerArgs = { nameServers: namesrvs.map((n) => n.address), dependsOn: namesrvs.map((n) => n.service) };
+const brokerA = new BrokerPair("broker-a", {
+    ...brokerArgs,
+    brokerName: "broker-a",
+    master: { install: installs[1] },
+    slave: { install: installs[2] },
+});
+const brokerB = new BrokerPair("broker-b", {
+    ...brokerArgs,
+    brokerName: "broker-b",
+    master: { install: installs[2] },
+    slave: { install: installs[1] },
+});
+
+export const namesrvAddr = pulumi.all(namesrvs.map((n) => n.address)).apply((a) => a.join(";"));
+export const brokers = {
+    "broker-a": { master: brokerA.addresses[0], slave: brokerA.addresses[1] },
+    "broker-b": { master: brokerB.addresses[0], slave: brokerB.addresses[1] },
+};
