@@ -32,6 +32,12 @@ export type { RocketMqClusterArgs } from "../components/cluster";
 export type { AwsSettings, ClusterConfig, Topology } from "../config/schema";
 export type { ClusterPlan } from "../planning/topology";
 export type { FirewallPlan } from "../planning/firewall";
+// What RocketMqCluster takes is made from plain settings (the keys of Pulumi.yaml, without the
+// `rocketmq:` prefix) the way index.ts makes it: validateConfig, then planCluster.
+export { validateConfig } from "../config/validate";
+export type { RawConfig } from "../config/validate";
+export { ConfigError } from "../config/errors";
+export { planCluster } from "../planning/topology";
 
 // Errors, defaults, versions.
 export { ComponentArgsError } from "../components/args";
