@@ -14,7 +14,7 @@ import { Host } from "./hosts/host";
 export interface RocketMqInstallArgs {
     /** The machine to install on (from ExistingHosts, AwsHosts, or a Host of your own). */
     host: Host;
-    /** RocketMQ release: 5.3.3, 5.5.0 or 4.9.7. Default: 5.3.3. */
+    /** RocketMQ release: 5.5.0, 5.3.3 or 4.9.7. Default: 5.5.0. */
     version?: RocketMqVersion;
     /** sha512 of the release zip (128 hex digits). Required unless `localArchive` is given: every host verifies what it unpacks. */
     sha512?: string;

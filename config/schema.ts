@@ -11,7 +11,7 @@ export type Topology = (typeof TOPOLOGIES)[number];
 // newer version only once every e2e scenario passes on it.
 export const SUPPORTED_VERSIONS = Object.keys(VERSIONS) as readonly RocketMqVersion[];
 export type { RocketMqVersion };
-export const DEFAULT_VERSION: RocketMqVersion = "5.3.3";
+export const DEFAULT_VERSION: RocketMqVersion = "5.5.0";
 
 export const HOST_MODES = ["aws", "existing"] as const;
 export type HostMode = (typeof HOST_MODES)[number];

@@ -12,7 +12,7 @@ case "${1:-up}" in
     prepare_toolchain
     prepare_artifacts
     hosts_up
-    stack_init 5.3.3
+    stack_init "$E2E_VERSION"
     log "pulumi up (takes a few minutes the first time)"
     pulumi_up
     cat <<MSG

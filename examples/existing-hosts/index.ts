@@ -9,7 +9,7 @@ const config = new pulumi.Config();
 // Three SSH addresses (root, port 22), worker1..3.
 const addresses = config.requireObject<string[]>("hosts");
 const release = {
-    version: config.get<RocketMqVersion>("version"), // default 5.3.3
+    version: config.get<RocketMqVersion>("version"), // default 5.5.0
     sha512: config.require("sha512"), // of the release zip
     downloadUrl: config.get("downloadUrl"), // default: the Apache archive
 };

@@ -1,7 +1,7 @@
 // Rendered files compared key by key with the guide's values (with the corrections this project
 // makes: key spellings the version reads, consume-queue size in bytes, explicit broker IPs).
 import { brokerKeys } from "../../config/brokerKeys";
-import { SUPPORTED_VERSIONS, TOPOLOGIES } from "../../config/schema";
+import { DEFAULT_VERSION, SUPPORTED_VERSIONS, TOPOLOGIES } from "../../config/schema";
 import { validateConfig } from "../../config/validate";
 import { RawConfig } from "../../config/validate";
 import {
@@ -267,7 +267,7 @@ describe("JVM tuning per role", () => {
         ])
             expect(text).toContain(opt);
         expect(text).toContain("org.apache.rocketmq.broker.BrokerStartup -c /app/rocketmq/instances/broker-a/broker.properties");
-        expect(text).toContain("export ROCKETMQ_HOME=/app/rocketmq/versions/rocketmq-all-5.3.3-bin-release");
+        expect(text).toContain(`export ROCKETMQ_HOME=/app/rocketmq/versions/rocketmq-all-${DEFAULT_VERSION}-bin-release`);
     });
     test("per-instance heap", () => {
         const c = context({ instances: JSON.stringify({ "broker-a": { heap: "768m" } }) });
@@ -304,7 +304,7 @@ describe("host scripts", () => {
     test("install: verifies sha512 before unpacking; download or upload", () => {
         const s = installScript(ctx, 0);
         expect(s).toContain(`want=${"a".repeat(128)}`);
-        expect(s).toContain("https://archive.apache.org/dist/rocketmq/5.3.3/rocketmq-all-5.3.3-bin-release.zip");
+        expect(s).toContain(`https://archive.apache.org/dist/rocketmq/${DEFAULT_VERSION}/rocketmq-all-${DEFAULT_VERSION}-bin-release.zip`);
         expect(s.indexOf('sha512sum "$archive.part"')).toBeLessThan(s.indexOf("unzip -q"));
         const up = installScript(context({ localArchive: "/tmp/x/rocketmq-all-5.3.3-bin-release.zip", sha512: undefined }), 0);
         expect(up).toContain('cp "/tmp/rocketmq-all-5.3.3-bin-release.zip" "$archive.part"');

@@ -213,7 +213,7 @@ describe("validation before anything is created", () => {
         expectProblem(
             existingRaw({ brokerProperties: JSON.stringify({ noSuchKey: "1" }) }),
             "brokerProperties.noSuchKey",
-            /broker property RocketMQ 5\.3\.3 reads/,
+            new RegExp(`broker property RocketMQ ${DEFAULT_VERSION.replace(/\./g, "\\.")} reads`),
         );
         expectProblem(
             existingRaw({ instances: JSON.stringify({ "broker-a": { properties: { flushDiskTyp: "SYNC_FLUSH" } } }) }),
