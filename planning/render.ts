@@ -6,7 +6,7 @@ import { rollSources } from "../config/versionChange";
 import { versionFacts } from "../config/versions";
 import { BROKER_AUTH_KEYS, brokerAuthFile } from "./auth";
 import { jvmOptions } from "./jvm";
-import { chomp, readTemplate, render, shellQuote } from "./templates";
+import { chomp, readJavaTool, render, shellQuote } from "./templates";
 import { BrokerPlan, ClusterPlan, InstancePlan, NAMESRV_PORT, NameServerPlan, allBrokers } from "./topology";
 
 /** What is known about a host once it exists: its addresses and, from the host, its size. */
@@ -378,8 +378,8 @@ export function hostTools(ctx: RenderContext): InstanceFile[] {
         content: render(`host/bin/${name}.mustache`, view),
         mode: "0755",
     }));
-    tools.push({ name: "RmqSmoke.java", content: readTemplate("RmqSmoke.java"), mode: "0644" });
-    tools.push({ name: "RmqAuth.java", content: readTemplate("RmqAuth.java"), mode: "0644" });
+    tools.push({ name: "RmqSmoke.java", content: readJavaTool("RmqSmoke.java"), mode: "0644" });
+    tools.push({ name: "RmqAuth.java", content: readJavaTool("RmqAuth.java"), mode: "0644" });
     return tools;
 }
 

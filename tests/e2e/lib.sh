@@ -135,7 +135,7 @@ record() { echo "$*" | tee -a "$FIGURES" >&2; }
 
 fail() { echo "ASSERTION FAILED: $*" >&2; return 1; }
 
-# The stack's smoke/failover client (templates/RmqSmoke.java), run on this machine against the
+# The stack's smoke/failover client (tools/java/RmqSmoke.java), run on this machine against the
 # hosts, with the lib/ of the distribution of VERSION (default E2E_VERSION).
 smoke_client() { # SMOKE_NETNS=NS runs it inside network namespace NS
   local pre=()
@@ -146,7 +146,7 @@ smoke_client() { # SMOKE_NETNS=NS runs it inside network namespace NS
     unzip -q -o "$DIST/rocketmq-all-${VERSION:-$E2E_VERSION}-bin-release.zip" -d "$DIST/unpacked"
   fi
   mkdir -p "$WORK/client-home"
-  "${pre[@]}" java -Xmx256m -Duser.home="$WORK/client-home" -cp "$lib/*" "$REPO/templates/RmqSmoke.java" "$@"
+  "${pre[@]}" java -Xmx256m -Duser.home="$WORK/client-home" -cp "$lib/*" "$REPO/tools/java/RmqSmoke.java" "$@"
 }
 
 NAMESRV_ADDRS="${HOST_IPS[0]}:9876;${HOST_IPS[1]}:9876;${HOST_IPS[2]}:9876"
