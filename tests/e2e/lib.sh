@@ -64,13 +64,26 @@ hosts_down() {
 
 sha_of() { cut -d' ' -f1 "$1.sha512"; }
 
-# A scratch copy of the project (the stack file gets secrets and a salt written into it).
-stack_init() {
-  local version=${1:-$E2E_VERSION}
-  log "stack local in $WORK (RocketMQ $version)"
+# copy_project DIR [TAR_OPTION...]: the project's working tree ($REPO, without node_modules and .git)
+# into DIR; more tar options (--exclude=...) may follow.
+copy_project() {
+  local dir=$1
+  shift
+  (cd "$REPO" && tar --exclude=./node_modules --exclude=./.git "$@" -cf - .) | tar -xf - -C "$dir"
+}
+
+# A scratch copy of the project (the stack file gets secrets and a salt written into it): the working
+# tree, or with COMMIT that commit's tree (git archive; scenarios_layout.sh deploys an old layout).
+stack_init() { # stack_init [VERSION] [COMMIT]
+  local version=${1:-$E2E_VERSION} commit=${2:-}
+  log "stack local in $WORK (RocketMQ $version${commit:+, the project as of commit $commit})"
   rm -rf "$WORK"
   mkdir -p "$WORK/project" "$WORK/state"
-  (cd "$REPO" && tar --exclude=./node_modules --exclude=./.git -cf - .) | tar -xf - -C "$WORK/project"
+  if [ -n "$commit" ]; then
+    git -C "$REPO" archive "$commit" | tar -xf - -C "$WORK/project" || { log "git archive $commit failed in $REPO"; return 1; }
+  else
+    copy_project "$WORK/project"
+  fi
   ln -s "$REPO/node_modules" "$WORK/project/node_modules"
   cd "$WORK/project" || return 1
   # The stack file names slot 0's addresses; with client_network on, brokers advertise eth1's.
