@@ -8,7 +8,7 @@
 // - ROOT/auth/conf/tools.yml (root 0600): the administrator's accessKey/secretKey, which the
 //   mqadmin wrapper (and through it the health checks and rolling restarts), rmq-smoke and rmq-auth
 //   read; only root can, so an unprivileged user of the host runs the tools anonymously.
-// Users of rocketmq:authUsers are created on every broker by `rmq-auth apply` (RmqAuth.java): each
+// Users of rocketmq:authUsers are created on every broker by `rmq-auth apply` (tools/java/RmqAuth.java): each
 // broker keeps its own users and ACLs (STORE/config), nothing replicates them.
 import { AUTH_ADMIN_USER, AUTH_INNER_USER, AuthUser, ClusterConfig } from "../config/schema";
 import type { Installation } from "./installation";

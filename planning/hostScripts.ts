@@ -4,7 +4,7 @@ import { DistributionSettings } from "../config/schema";
 import { rollSources } from "../config/versionChange";
 import { Installation, distName, rocketmqRoot, uploadPath } from "./installation";
 import { InstanceFile } from "./instanceFiles";
-import { chomp, readTemplate, render } from "./templates";
+import { chomp, readJavaTool, render } from "./templates";
 
 export const SMOKE_TOPIC = "RMQ_PULUMI_SMOKE";
 export const SMOKE_GROUP = "RMQ_PULUMI_SMOKE_GROUP";
@@ -86,8 +86,8 @@ export function hostTools(inst: Pick<Installation, "appRoot" | "serviceUser">, t
         content: render(`host/bin/${name}.mustache`, view),
         mode: "0755",
     }));
-    tools.push({ name: "RmqSmoke.java", content: readTemplate("RmqSmoke.java"), mode: "0644" });
-    tools.push({ name: "RmqAuth.java", content: readTemplate("RmqAuth.java"), mode: "0644" });
+    tools.push({ name: "RmqSmoke.java", content: readJavaTool("RmqSmoke.java"), mode: "0644" });
+    tools.push({ name: "RmqAuth.java", content: readJavaTool("RmqAuth.java"), mode: "0644" });
     return tools;
 }
 

@@ -18,6 +18,14 @@ export function readTemplate(name: string): string {
     return text;
 }
 
+/** The Java tools (smoke/failover client, auth client): not templates, installed on the hosts as they are. */
+export const JAVA_TOOLS_DIR = path.join(__dirname, "..", "tools", "java");
+
+/** A file under tools/java/ as it is. */
+export function readJavaTool(name: string): string {
+    return fs.readFileSync(path.join(JAVA_TOOLS_DIR, name), "utf8");
+}
+
 export function render(name: string, view: object): string {
     return Mustache.render(readTemplate(name), view, {}, { escape: (s: string) => s });
 }

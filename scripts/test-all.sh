@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# test-all.sh - what CI runs (`npm run test:all`): lint, typecheck, unit tests, shellcheck, then
-# the end-to-end suite through the real engine on systemd test machines (tests/e2e/run.sh).
-# Every check counts: lint, typecheck, the example's typecheck and shellcheck as one test each,
-# every jest test and every e2e scenario as one. The last line is "N passed, M failed"; the exit
-# status is 0 only if M = 0.
+# test-all.sh - what CI runs (`npm run test:all`): lint, typecheck, the example's typecheck, the
+# shell scripts' check, the Java tools compiled against each RocketMQ version they run on, unit tests,
+# then the end-to-end suite through the real engine on systemd test machines (tests/e2e/run.sh).
+# Every check counts: lint, typecheck, the example's typecheck, shellcheck and the Java tools as one
+# test each, every jest test and every e2e scenario as one. The last line is "N passed, M failed";
+# the exit status is 0 only if M = 0.
 # RMQ_SKIP_E2E=1 leaves the end-to-end suite out (it needs root; the count says it was left out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,7 @@ step typecheck npm run --silent typecheck
 # The example program (examples/existing-hosts) against the package's sources (its paths mapping).
 step "typecheck examples/existing-hosts" node_modules/.bin/tsc -p examples/existing-hosts/tsconfig.check.json
 step shellcheck npm run --silent shellcheck
+step "java tools compile" bash scripts/compile-java-tools.sh
 
 echo "==> unit tests"
 npx jest --json --outputFile="$out/jest.json" || true

@@ -64,13 +64,26 @@ hosts_down() {
 
 sha_of() { cut -d' ' -f1 "$1.sha512"; }
 
-# A scratch copy of the project (the stack file gets secrets and a salt written into it).
-stack_init() {
-  local version=${1:-$E2E_VERSION}
-  log "stack local in $WORK (RocketMQ $version)"
+# copy_project DIR [TAR_OPTION...]: the project's working tree ($REPO, without node_modules and .git)
+# into DIR; more tar options (--exclude=...) may follow.
+copy_project() {
+  local dir=$1
+  shift
+  (cd "$REPO" && tar --exclude=./node_modules --exclude=./.git "$@" -cf - .) | tar -xf - -C "$dir"
+}
+
+# A scratch copy of the project (the stack file gets secrets and a salt written into it): the working
+# tree, or with COMMIT that commit's tree (git archive; scenarios_layout.sh deploys an old layout).
+stack_init() { # stack_init [VERSION] [COMMIT]
+  local version=${1:-$E2E_VERSION} commit=${2:-}
+  log "stack local in $WORK (RocketMQ $version${commit:+, the project as of commit $commit})"
   rm -rf "$WORK"
   mkdir -p "$WORK/project" "$WORK/state"
-  (cd "$REPO" && tar --exclude=./node_modules --exclude=./.git -cf - .) | tar -xf - -C "$WORK/project"
+  if [ -n "$commit" ]; then
+    git -C "$REPO" archive "$commit" | tar -xf - -C "$WORK/project" || { log "git archive $commit failed in $REPO"; return 1; }
+  else
+    copy_project "$WORK/project"
+  fi
   ln -s "$REPO/node_modules" "$WORK/project/node_modules"
   cd "$WORK/project" || return 1
   # The stack file names slot 0's addresses; with client_network on, brokers advertise eth1's.
@@ -135,7 +148,7 @@ record() { echo "$*" | tee -a "$FIGURES" >&2; }
 
 fail() { echo "ASSERTION FAILED: $*" >&2; return 1; }
 
-# The stack's smoke/failover client (templates/RmqSmoke.java), run on this machine against the
+# The stack's smoke/failover client (tools/java/RmqSmoke.java), run on this machine against the
 # hosts, with the lib/ of the distribution of VERSION (default E2E_VERSION).
 smoke_client() { # SMOKE_NETNS=NS runs it inside network namespace NS
   local pre=()
@@ -146,7 +159,7 @@ smoke_client() { # SMOKE_NETNS=NS runs it inside network namespace NS
     unzip -q -o "$DIST/rocketmq-all-${VERSION:-$E2E_VERSION}-bin-release.zip" -d "$DIST/unpacked"
   fi
   mkdir -p "$WORK/client-home"
-  "${pre[@]}" java -Xmx256m -Duser.home="$WORK/client-home" -cp "$lib/*" "$REPO/templates/RmqSmoke.java" "$@"
+  "${pre[@]}" java -Xmx256m -Duser.home="$WORK/client-home" -cp "$lib/*" "$REPO/tools/java/RmqSmoke.java" "$@"
 }
 
 NAMESRV_ADDRS="${HOST_IPS[0]}:9876;${HOST_IPS[1]}:9876;${HOST_IPS[2]}:9876"

@@ -3,7 +3,7 @@
 # built by scripts/pulumi-toolchain.sh), three test machines booted with systemd
 # (scripts/test-hosts.sh), a real RocketMQ, the dashboard and the guide's own quickstart client.
 # Each scenario is a test; the run ends with "N passed, M failed". Needs Linux and root.
-# RMQ_E2E_ONLY=REGEX runs only the host sets whose name matches (a f g h h2 i u u2 t x p), for development.
+# RMQ_E2E_ONLY=REGEX runs only the host sets whose name matches (a f g h h2 i u u2 t x p l), for development.
 set -euo pipefail
 # A failed assertion inside $(...) must end the test too.
 shopt -s inherit_errexit
@@ -21,6 +21,8 @@ shopt -s inherit_errexit
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios_auth.sh"
 # shellcheck source=tests/e2e/scenarios_example.sh
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios_example.sh"
+# shellcheck source=tests/e2e/scenarios_layout.sh
+. "$(dirname "${BASH_SOURCE[0]}")/scenarios_layout.sh"
 
 passed=0 failed=0 results=()
 
@@ -122,7 +124,7 @@ main() {
   prepare_toolchain
   prepare_artifacts
   local set
-  for set in a:set_async f:set_dledger g:set_sync h:set_v497 h2:set_v550 i:set_nosystemd u:set_upgrade u2:set_upgrade_dledger t:set_topics x:set_auth p:set_package; do
+  for set in a:set_async f:set_dledger g:set_sync h:set_v497 h2:set_v550 i:set_nosystemd u:set_upgrade u2:set_upgrade_dledger t:set_topics x:set_auth p:set_package l:set_layout; do
     wanted "${set%%:*}" && "${set#*:}"
   done
   [ "${RMQ_E2E_KEEP:-0}" = 1 ] || hosts_down

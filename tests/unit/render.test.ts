@@ -1,11 +1,14 @@
 // Rendered files compared key by key with the guide's values (with the corrections this project
 // makes: key spellings the version reads, consume-queue size in bytes, explicit broker IPs).
+import * as fs from "fs";
+import * as path from "path";
 import { brokerKeys } from "../../config/brokerKeys";
 import { DEFAULT_VERSION, SUPPORTED_VERSIONS, TOPOLOGIES } from "../../config/schema";
 import { validateConfig } from "../../config/validate";
 import { RawConfig } from "../../config/validate";
 import {
     RenderContext,
+    hostTools,
     installScript,
     instanceDeployScript,
     instanceFiles,
@@ -309,6 +312,19 @@ describe("host scripts", () => {
         const up = installScript(context({ localArchive: "/tmp/x/rocketmq-all-5.3.3-bin-release.zip", sha512: undefined }), 0);
         expect(up).toContain('cp "/tmp/rocketmq-all-5.3.3-bin-release.zip" "$archive.part"');
         expect(up).not.toContain("curl -fsSL");
+    });
+    test("the Java tools are installed from tools/java as they are; templates/ holds no Java", () => {
+        const root = path.join(__dirname, "..", "..");
+        const java = hostTools(ctx).filter((t) => t.name.endsWith(".java"));
+        expect(java.map((t) => t.name).sort()).toEqual(fs.readdirSync(path.join(root, "tools", "java")).sort());
+        for (const t of java) {
+            expect(t.content).toBe(fs.readFileSync(path.join(root, "tools", "java", t.name), "utf8"));
+            expect(t.content).toContain(`public class ${t.name.replace(/\.java$/, "")} {`);
+            expect(t.mode).toBe("0644");
+        }
+        const templates = (dir: string): string[] =>
+            fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? templates(path.join(dir, e.name)) : [e.name]));
+        expect(templates(path.join(root, "templates")).filter((n) => n.endsWith(".java"))).toEqual([]);
     });
     test("deploy script: restarts only its own instance and gates on clusterList with its BID", () => {
         const s = instanceDeployScript(ctx, broker(ctx, "broker-a-s"));

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# An existing stack upgrades to the new code layout with zero replacements and zero restarts (issue
+# 8): host set "l" of tests/e2e/run.sh, on fresh systemd machines. A stack is deployed from the last
+# released layout (the tree of commit LAYOUT_BASE), then the same stack (its Pulumi.local.yaml:
+# config, secrets, salt; its state) is given the current tree and updated. Uses the helpers of
+# lib.sh and scenarios.sh. Sourced by run.sh, not run.
+
+# The last released layout (main when this scenario was written); RMQ_E2E_LAYOUT_BASE names another
+# commit, e.g. a throwaway one to see the scenario fail.
+LAYOUT_BASE=${RMQ_E2E_LAYOUT_BASE:-1bdba39}
+
+# layout_swap_code: the project's code becomes the current tree ($REPO's working tree). The stack's
+# own file (Pulumi.local.yaml: hosts on this slot, secrets, the encryption salt, the versions and
+# checksums stack_init set) and the node_modules link stay; the state is in $WORK/state.
+layout_swap_code() {
+  find "$WORK/project" -mindepth 1 -maxdepth 1 ! -name Pulumi.local.yaml ! -name node_modules -exec rm -rf {} +
+  copy_project "$WORK/project" --exclude=./Pulumi.local.yaml
+}
+
+# preview_steps FILE: "OP URN" for each step of a `pulumi preview --json` output (it lists every step
+# but the unchanged resources), then "summary OP=N ..." from its changeSummary (all of them, same too).
+preview_steps() {
+  node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    for (const s of r.steps || []) console.log(s.op + " " + s.urn);
+    console.log("summary " + Object.entries(r.changeSummary || {}).map(([op, n]) => op + "=" + n).join(" "));' "$1"
+}
+
+t_layout_upgrade() {
+  git -C "$REPO" rev-parse -q --verify "$LAYOUT_BASE^{commit}" >/dev/null ||
+    fail "the last released layout, commit '$LAYOUT_BASE' (RMQ_E2E_LAYOUT_BASE), is not in the clone at $REPO: fetch it (a shallow clone needs git fetch --unshallow); without it this test proves nothing"
+  stack_init "$E2E_VERSION" "$LAYOUT_BASE"
+  local t0=$SECONDS
+  pulumi_up >"$WORK/l-up-old.out" 2>&1 || { up_failure "$WORK/l-up-old.out"; fail "pulumi up of the layout of $LAYOUT_BASE failed"; }
+  record "l. fresh up 2m-2s-async $E2E_VERSION with the layout of $LAYOUT_BASE: $((SECONDS - t0)) s"
+  all_pids >"$WORK/pids.before"
+  [ "$(wc -l <"$WORK/pids.before")" -ge 8 ] || fail "expected at least 8 services (3 name servers, 4 brokers, dashboard), got $(cat "$WORK/pids.before")"
+
+  layout_swap_code
+  pulumi preview --json --non-interactive >"$WORK/l-preview.json" 2>"$WORK/l-preview.err" ||
+    { tail -30 "$WORK/l-preview.json" "$WORK/l-preview.err" >&2; fail "pulumi preview of the current layout failed"; }
+  preview_steps "$WORK/l-preview.json" >"$WORK/l-steps.txt"
+  local summary
+  summary=$(sed -n 's/^summary //p' "$WORK/l-steps.txt")
+  [[ $summary == *same=* ]] || fail "the preview's changeSummary counts no unchanged resource: '$summary'"
+  record "l. preview of the current layout on the $LAYOUT_BASE stack: steps by op: $summary"
+  awk '$1 == "update"' "$WORK/l-steps.txt" >&2
+  # Only "same" and "update" may appear, and "read" of the program's StackReference to its own stack
+  # (index.ts; read on every run, it changes nothing). An update that changes no script runs nothing
+  # on a host, and one that does is caught by the PID check below. Anything else touches a
+  # resource's identity: replace, create-replacement and delete-replaced recreate it (a changed
+  # trigger, a replaceOnChanges input), and a create or a delete is what a child renamed without an
+  # alias looks like (a new URN: Pulumi creates the new one and deletes the old one, running the old
+  # one's delete script on the host).
+  local bad reads op
+  bad=$(awk '$1 != "summary" && $1 != "same" && $1 != "update" && !($1 == "read" && $2 ~ /::pulumi:pulumi:StackReference::/)' "$WORK/l-steps.txt")
+  reads=$(awk '$1 == "read"' "$WORK/l-steps.txt" | wc -l)
+  for op in $summary; do
+    case ${op%%=*} in
+      same | update) ;;
+      read) [ "${op#*=}" -eq "$reads" ] || bad+=$'\n'"changeSummary: $op, but $reads read step(s) listed" ;;
+      *) bad+=$'\n'"changeSummary: $op" ;;
+    esac
+  done
+  [ -z "$bad" ] || { printf 'steps other than same/update (op URN):\n%s\n' "$bad" >&2; fail "the current layout replaces, creates or deletes resources of a stack deployed with $LAYOUT_BASE"; }
+
+  t0=$SECONDS
+  pulumi_up >"$WORK/l-up-new.out" 2>&1 || { up_failure "$WORK/l-up-new.out"; fail "pulumi up of the current layout failed"; }
+  record "l. up of the current layout on the $LAYOUT_BASE stack: $((SECONDS - t0)) s"
+  all_pids >"$WORK/pids.after"
+  # "IP ID PID" per instance: any difference (a new PID, an instance gone or added) fails.
+  diff "$WORK/pids.before" "$WORK/pids.after" >&2 ||
+    fail "the current layout restarted: $(restarted_instances "$WORK/pids.before" "$WORK/pids.after") (PIDs before/after above)"
+  pulumi preview --expect-no-changes --non-interactive >"$WORK/l-preview2.out" 2>&1 ||
+    { tail -30 "$WORK/l-preview2.out" >&2; fail "after the update, preview --expect-no-changes reports changes"; }
+  record "l. layout upgrade: $(wc -l <"$WORK/pids.after") JVMs, none restarted; preview --expect-no-changes passes"
+}
+
+set_layout() {
+  client_network off
+  fresh_hosts systemd
+  run_test "l. an existing stack (layout of $LAYOUT_BASE) upgrades to the current layout: no replace/create/delete, no restart" t_layout_upgrade
+}
