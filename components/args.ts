@@ -4,6 +4,7 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import { parseSizeMiB } from "../config/sizes";
 import { SUPPORTED_VERSIONS } from "../config/schema";
+import { ADDRESS_ALLOWED, NAME, validAddress } from "../config/validate/patterns";
 
 export interface ArgProblem {
     property: string;
@@ -24,6 +25,16 @@ export class ComponentArgsError extends RunError {
         );
         this.name = "ComponentArgsError";
     }
+}
+
+/**
+ * Checks values that are only known at deploy time (Outputs): run inside the apply that renders
+ * them, so a bad one fails the deployment before it reaches a host script.
+ */
+export function checkResolved(component: string, fn: (c: ArgChecks) => void): void {
+    const c = new ArgChecks(component);
+    fn(c);
+    c.done();
 }
 
 /** Collects problems; `done()` throws them all. */
@@ -57,6 +68,22 @@ export class ArgChecks {
     version(property: string, value: string | undefined): void {
         if (value === undefined) return;
         this.check((SUPPORTED_VERSIONS as readonly string[]).includes(value), property, value, `one of ${SUPPORTED_VERSIONS.join(", ")}`);
+    }
+
+    /** A name that becomes part of paths, unit names and host scripts (ids, host names). */
+    name(property: string, value: string): void {
+        this.check(NAME.test(value), property, value, "lower-case letters, digits and - (1-63), starting with a letter");
+    }
+
+    /** `host:port` as brokers and tools dial a name server. */
+    nameServer(property: string, value: string): void {
+        const m = /^(.+):([0-9]{1,5})$/.exec(value);
+        this.check(
+            m !== null && validAddress(m[1]) && Number(m[2]) >= 1 && Number(m[2]) <= 65535,
+            property,
+            value,
+            `host:port, the host ${ADDRESS_ALLOWED}`,
+        );
     }
 
     done(): void {

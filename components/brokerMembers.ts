@@ -10,7 +10,7 @@ import { Collector } from "../config/validate/reader";
 import { BrokerCluster, InstanceSpec } from "../planning/instanceFiles";
 import { RollPeers } from "../planning/rolling";
 import { BrokerPlan } from "../planning/topology";
-import { ArgChecks } from "./args";
+import { ArgChecks, checkResolved } from "./args";
 import { instanceService, rollStep } from "./instanceService";
 import { RocketMqInstall } from "./rocketmqInstall";
 
@@ -75,6 +75,7 @@ export function checkGroupArgs(c: ArgChecks, args: BrokerGroupArgs, members: Bro
     );
     c.check(validAbsPath(storeRoot), "storeRoot", storeRoot, PATH_ALLOWED);
     c.check(args.nameServers.length > 0, "nameServers", args.nameServers, "at least one host:port");
+    args.nameServers.forEach((ns, i) => typeof ns === "string" && c.nameServer(`nameServers[${i}]`, ns));
     const versions = new Set(members.map((m) => m.install.installation.version));
     c.check(versions.size === 1, "members", [...versions], "members on installs of one RocketMQ version");
     const appRoot = members[0].install.installation.appRoot;
@@ -83,6 +84,7 @@ export function checkGroupArgs(c: ArgChecks, args: BrokerGroupArgs, members: Bro
     members.forEach((m, i) => {
         checkBrokerProperties(problems, m.install.installation.version, `${names[i]}.properties`, m.properties ?? {}, appRoot);
         c.port(`${names[i]}.listenPort`, m.listenPort);
+        if (m.id !== undefined) c.check(MEMBER_ID.test(m.id), `${names[i]}.id`, m.id, "letters, digits, - and _ (1-64)");
         if (m.storePathRootDir !== undefined)
             c.check(validAbsPath(m.storePathRootDir), `${names[i]}.storePathRootDir`, m.storePathRootDir, PATH_ALLOWED);
     });
@@ -94,14 +96,20 @@ export function checkGroupArgs(c: ArgChecks, args: BrokerGroupArgs, members: Bro
     });
 }
 
-/** The cluster the group's brokers join. */
-export function brokerCluster(args: BrokerGroupArgs): pulumi.Output<BrokerCluster> {
-    return pulumi.all(args.nameServers).apply((ns) => ({
-        clusterName: args.clusterName ?? DEFAULTS.clusterName,
-        namesrvAddr: ns.join(";"),
-        autoCreateTopicEnable: args.autoCreateTopicEnable ?? true,
-        autoCreateSubscriptionGroup: args.autoCreateSubscriptionGroup ?? true,
-    }));
+/** Instance ids (directories, unit names, host tool arguments); brokerName has the same form. */
+export const MEMBER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The cluster the group's brokers join; name servers given as Outputs are checked once known. */
+export function brokerCluster(component: string, args: BrokerGroupArgs): pulumi.Output<BrokerCluster> {
+    return pulumi.all(args.nameServers).apply((ns) => {
+        checkResolved(component, (c) => ns.forEach((v, i) => c.nameServer(`nameServers[${i}]`, v)));
+        return {
+            clusterName: args.clusterName ?? DEFAULTS.clusterName,
+            namesrvAddr: ns.join(";"),
+            autoCreateTopicEnable: args.autoCreateTopicEnable ?? true,
+            autoCreateSubscriptionGroup: args.autoCreateSubscriptionGroup ?? true,
+        };
+    });
 }
 
 /** A member's spec: its heap is resolved when given as an Output (e.g. sized from host memory). */
@@ -117,11 +125,13 @@ export function memberSpec(m: PlannedMember, cluster: pulumi.Output<BrokerCluste
 /** Deploys every member (started together) and returns the services and the specs, by member. */
 export function deployMembers(
     parent: pulumi.Resource,
+    /** For errors: "BrokerPair NAME". */
+    component: string,
     name: string,
     args: BrokerGroupArgs,
     members: PlannedMember[],
 ): { services: command.remote.Command[]; specs: pulumi.Output<InstanceSpec>[] } {
-    const cluster = brokerCluster(args);
+    const cluster = brokerCluster(component, args);
     const specs = members.map((m) => memberSpec(m, cluster));
     const services = members.map((m, i) =>
         instanceService(

@@ -78,7 +78,7 @@ export class BrokerPair extends pulumi.ComponentResource {
             });
             return { args: m, plan, suffix: roles[i] };
         });
-        const { services, specs } = deployMembers(this, name, args, members);
+        const { services, specs } = deployMembers(this, `BrokerPair ${name}`, name, args, members);
         this.services = services;
         this.addresses = specs.map(memberAddress);
         const [master, slave] = members;

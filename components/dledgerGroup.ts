@@ -65,7 +65,7 @@ export class DLedgerGroup extends pulumi.ComponentResource {
                 dledger: { group, selfId: ids[i], peers, port },
             }),
         }));
-        const { services, specs } = deployMembers(this, name, args, members);
+        const { services, specs } = deployMembers(this, `DLedgerGroup ${name}`, name, args, members);
         this.services = services;
         const pass = (finish: boolean) => members.map((member, i) => ({ member, spec: specs[i], finish, peers: {} }));
         this.rollingRestarts = args.rollingRestart === false ? [] : rollMembers(this, name, [...pass(false), ...pass(true)], services);

@@ -1,9 +1,19 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS, DEFAULT_SYSCTL } from "../config/defaults";
-import { DEVICE, PATH_ALLOWED, SYSCTL_KEY, SYSCTL_VALUE, USER, validAbsPath, validPublicKey } from "../config/validate/patterns";
+import {
+    ADDRESS_ALLOWED,
+    DEVICE,
+    PATH_ALLOWED,
+    SYSCTL_KEY,
+    SYSCTL_VALUE,
+    USER,
+    validAbsPath,
+    validAddress,
+    validPublicKey,
+} from "../config/validate/patterns";
 import { HostsEntry, osTuningScript, osUntuneScript } from "../planning/hostScripts";
-import { ArgChecks } from "./args";
+import { ArgChecks, checkResolved } from "./args";
 import { hostCommand } from "./hostCommand";
 import { Host } from "./hosts/host";
 
@@ -73,11 +83,19 @@ export class OsTuning extends pulumi.ComponentResource {
             settings.dataDevice,
             "a block device name such as nvme1n1 or sdb",
         );
+        c.name("host.name", args.host.name);
         c.done();
 
-        const script = pulumi
-            .all([args.hostsEntries ?? [], args.host.dataDevice ?? ""])
-            .apply(([entries, dev]) => osTuningScript(settings, args.host.name, entries, dev));
+        const script = pulumi.all([args.hostsEntries ?? [], args.host.dataDevice ?? ""]).apply(([entries, dev]) => {
+            // Written into /etc/hosts by a root script: checked once known.
+            checkResolved(`OsTuning ${name}`, (r) =>
+                entries.forEach((e, i) => {
+                    r.name(`hostsEntries[${i}].name`, e.name);
+                    r.check(validAddress(e.address), `hostsEntries[${i}].address`, e.address, ADDRESS_ALLOWED);
+                }),
+            );
+            return osTuningScript(settings, args.host.name, entries, dev);
+        });
         this.command = hostCommand(`${name}-apply`, args.host, { script, remove: osUntuneScript() }, { parent: this });
         // What the script could not do (kernel settings on a host whose /proc/sys is read-only)
         // must reach the user as a warning, not only as text in a command's output.

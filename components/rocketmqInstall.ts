@@ -7,7 +7,7 @@ import { CLUSTER_NAME, PATH_ALLOWED, SHA512, USER, validAbsPath, validUrl } from
 import { installScript, uninstallScript } from "../planning/hostScripts";
 import { Installation, uploadPath } from "../planning/installation";
 import { ResolvedHost } from "../planning/instanceFiles";
-import { ArgChecks } from "./args";
+import { ArgChecks, checkResolved } from "./args";
 import { hostCommand } from "./hostCommand";
 import { Host } from "./hosts/host";
 
@@ -92,6 +92,9 @@ export class RocketMqInstall extends pulumi.ComponentResource {
         );
         c.check(CLUSTER_NAME.test(clusterName), "clusterName", clusterName, "letters, digits, - and _ (1-64)");
         c.check(args.nameServers.length > 0, "nameServers", args.nameServers, "at least one host:port");
+        args.nameServers.forEach((ns, i) => typeof ns === "string" && c.nameServer(`nameServers[${i}]`, ns));
+        // Any Host will do, so its name (in /etc/hosts, paths and scripts) is checked here too.
+        c.name("host.name", args.host.name);
         c.done();
 
         this.host = args.host;
@@ -126,9 +129,10 @@ export class RocketMqInstall extends pulumi.ComponentResource {
                         { parent: this, dependsOn: [args.host.ready], deletedWith: args.host.machine },
                     ),
             );
-        const script = pulumi
-            .all(args.nameServers)
-            .apply((ns) => installScript(this.installation, source, args.host.name, { namesrvAddr: ns.join(";"), clusterName }));
+        const script = pulumi.all(args.nameServers).apply((ns) => {
+            checkResolved(`RocketMqInstall ${name}`, (r) => ns.forEach((v, i) => r.nameServer(`nameServers[${i}]`, v)));
+            return installScript(this.installation, source, args.host.name, { namesrvAddr: ns.join(";"), clusterName });
+        });
         this.command = hostCommand(
             `${name}-apply`,
             args.host,

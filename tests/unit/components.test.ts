@@ -2,7 +2,7 @@
 // BrokerPair, a NameServerNode and a DLedgerGroup create from their narrow args and defaults, the
 // order of a pair's own rolling restart, and args refused before any child exists.
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentArgsError } from "../../components/args";
+import { ComponentArgsError, checkResolved } from "../../components/args";
 import { BrokerPair } from "../../components/brokerPair";
 import { DLedgerGroup } from "../../components/dledgerGroup";
 import { ExistingHosts } from "../../components/hosts/existingHosts";
@@ -146,8 +146,27 @@ describe("components on their own", () => {
             /args\.version = "9\.9\.9".*\n.*args\.sha512 = \(not set\): required unless localArchive is given/,
         );
         expect(() => new NameServerNode("tiny", { install: i1, heap: "8m" })).toThrow('args.heap = "8m"');
+        // Strings that would reach a root script: refused by the component, or once known (Outputs).
+        expect(
+            () => new BrokerPair("evil", { brokerName: "e", master: { install: i2, id: "a b" }, nameServers: ["x;reboot:9876"] }),
+        ).toThrow(/args\.nameServers\[0\] = "x;reboot:9876": host:port.*\n.*args\.master\.id = "a b"/);
+        expect(() => new RocketMqInstall("evilns", { host: i1.host, sha512: SHA, nameServers: ["$(reboot):9876"] })).toThrow(
+            'args.nameServers[0] = "$(reboot):9876"',
+        );
+        expect(() => new RocketMqInstall("evilhost", { host: { ...i1.host, name: "a;b" }, sha512: SHA, nameServers: ["x:9876"] })).toThrow(
+            'args.host.name = "a;b"',
+        );
         // Only the component resources themselves were registered, no child of theirs.
         const added = registered.slice(before).map((r) => r.type);
         expect(added.every((t) => t.startsWith("rocketmq:index:"))).toBe(true);
+    });
+
+    test("strings known only at deploy time are checked the same way, when the script is rendered", () => {
+        // The components call checkResolved inside the apply that renders a script from an Output
+        // (name servers, /etc/hosts entries): the deployment fails there, before any host runs it.
+        const late = (v: string) => () => checkResolved("BrokerPair late", (c) => c.nameServer("nameServers[0]", v));
+        expect(late("x`id`:9876")).toThrow('invalid arguments to BrokerPair late (1 problem):\n  - args.nameServers[0] = "x`id`:9876"');
+        for (const bad of ["x:0", "x:99999", "x", "a b:9876", "-x:9876"]) expect(late(bad)).toThrow(ComponentArgsError);
+        for (const good of ["10.0.0.1:9876", "worker1:9876", "ns-1.example.org:19876"]) expect(late(good)).not.toThrow();
     });
 });
