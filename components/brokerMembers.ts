@@ -113,13 +113,13 @@ export function brokerCluster(component: string, args: BrokerGroupArgs): pulumi.
 }
 
 /** A member's spec: its heap is resolved when given as an Output (e.g. sized from host memory). */
-export function memberSpec(m: PlannedMember, cluster: pulumi.Output<BrokerCluster>): pulumi.Output<InstanceSpec> {
-    return pulumi.all([m.args.install.resolvedHost, cluster, m.args.heap ?? ""]).apply(([host, c, heap]) => ({
-        installation: m.args.install.installation,
-        host,
-        instance: { ...m.plan, heapMiB: heap ? (parseSizeMiB(heap) ?? m.plan.heapMiB) : m.plan.heapMiB },
-        cluster: c,
-    }));
+export function memberSpec(component: string, m: PlannedMember, cluster: pulumi.Output<BrokerCluster>): pulumi.Output<InstanceSpec> {
+    return pulumi.all([m.args.install.resolvedHost, cluster, m.args.heap ?? ""]).apply(([host, c, heap]) => {
+        // A heap given as an Output is checked once known (a plain one was checked up front).
+        let heapMiB = m.plan.heapMiB;
+        if (heap) checkResolved(component, (r) => (heapMiB = r.heap(`${m.suffix}.heap`, heap) ?? heapMiB));
+        return { installation: m.args.install.installation, host, instance: { ...m.plan, heapMiB }, cluster: c };
+    });
 }
 
 /** Deploys every member (started together) and returns the services and the specs, by member. */
@@ -132,7 +132,7 @@ export function deployMembers(
     members: PlannedMember[],
 ): { services: command.remote.Command[]; specs: pulumi.Output<InstanceSpec>[] } {
     const cluster = brokerCluster(component, args);
-    const specs = members.map((m) => memberSpec(m, cluster));
+    const specs = members.map((m) => memberSpec(component, m, cluster));
     const services = members.map((m, i) =>
         instanceService(
             `${name}-${m.suffix}`,
