@@ -1,6 +1,7 @@
 // rocketmq-pulumi: three machines -> a verified Apache RocketMQ cluster.
 // Reads and validates config (nothing is created when it is wrong), refuses a version change the
-// stores cannot take (before anything is created or touched, at preview too), obtains hosts (AWS or
+// stores cannot take and a change of where instances live (planning/layout.ts), before anything is
+// created or touched, at preview too; obtains hosts (AWS or
 // existing), deploys the cluster and returns what clients and operators need as stack outputs.
 import * as pulumi from "@pulumi/pulumi";
 import { readRawConfig } from "./config/load";
@@ -12,24 +13,32 @@ import { AwsHosts } from "./components/hosts/awsHosts";
 import { ExistingHosts } from "./components/hosts/existingHosts";
 import { Host } from "./components/hosts/host";
 import { planFirewall } from "./planning/firewall";
+import { Layout, checkLayoutChange, layoutOf } from "./planning/layout";
 import { NAMESRV_PORT, allBrokers, hostNames, planCluster } from "./planning/topology";
 
 /**
- * The version the last `pulumi up` deployed: this stack's own `version` output, read through a
- * StackReference to itself (undefined before the first deploy). Known at preview.
+ * What the last `pulumi up` deployed: this stack's own `version`, `topology` and `layout` outputs,
+ * read through a StackReference to itself (undefined before the first deploy). Known at preview.
  */
-async function deployedVersion(): Promise<string | undefined> {
+async function deployed(): Promise<{ version?: string; topology?: string; layout?: Partial<Layout> }> {
     const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
-    const d = await self.getOutputDetails("version");
-    return typeof d.value === "string" ? d.value : undefined;
+    const [version, topology, layout] = await Promise.all(["version", "topology", "layout"].map((k) => self.getOutputDetails(k)));
+    return {
+        version: typeof version.value === "string" ? version.value : undefined,
+        topology: typeof topology.value === "string" ? topology.value : undefined,
+        layout: typeof layout.value === "object" && layout.value !== null ? (layout.value as Partial<Layout>) : undefined,
+    };
 }
 
 export = async () => {
     const config = new pulumi.Config("rocketmq");
     const cfg = validateConfig(readRawConfig(config));
+    const last = await deployed();
     // A version change is a rolling upgrade onto the existing stores: refuse one they cannot take.
-    checkVersionChange(await deployedVersion(), cfg.version);
+    checkVersionChange(last.version, cfg.version);
     const plan = planCluster(cfg);
+    // Where instances live and what they are called cannot change under a running cluster.
+    checkLayoutChange(last.layout, last.topology, cfg, plan);
     const stackName = `rmq-${pulumi.getStack()}`;
     const privateKey = config.requireSecret("sshPrivateKey");
 
@@ -80,10 +89,13 @@ export = async () => {
             });
             return out;
         });
+    // A console on loopback (rocketmq:dashboardListen, prod's default) is reached through a tunnel.
     const dashboardUrl =
-        plan.dashboardHostIndex !== undefined
-            ? pulumi.interpolate`http://${addressOf(plan.dashboardHostIndex)}:${cfg.dashboard.port}`
-            : undefined;
+        plan.dashboardHostIndex === undefined
+            ? undefined
+            : cfg.dashboard.listen === "all"
+              ? pulumi.interpolate`http://${addressOf(plan.dashboardHostIndex)}:${cfg.dashboard.port}`
+              : pulumi.interpolate`http://127.0.0.1:${cfg.dashboard.port} through an SSH tunnel: ${hosts[plan.dashboardHostIndex].sshCommand} -N -L ${cfg.dashboard.port}:127.0.0.1:${cfg.dashboard.port}`;
     const dashboardAdminPassword = cluster.dashboard?.adminPassword;
     // rocketmq:authEnabled: the RocketMQ administrator (rmq-admin) and each rocketmq:authUsers password.
     const authAdminPassword = cluster.auth?.adminPassword;
@@ -92,6 +104,8 @@ export = async () => {
     const clusterHealth = cluster.checks.health.stdout;
     /** aws mode: the image each host runs (kept from its creation; see README "Replacing hosts"). */
     const hostImages = awsHosts?.images;
+    /** What the next preview checks a change against (planning/layout.ts). */
+    const layout = layoutOf(cfg, plan);
 
     return {
         topology,
@@ -105,5 +119,6 @@ export = async () => {
         ssh,
         clusterHealth,
         hostImages,
+        layout,
     };
 };

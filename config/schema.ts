@@ -79,6 +79,11 @@ export interface DashboardSettings {
     localJar?: string;
     /** Heap of the dashboard JVM, e.g. `256m`. */
     heap: string;
+    /**
+     * Where the console listens: `loopback` (127.0.0.1 only: reach it through an SSH tunnel; its
+     * login travels in clear HTTP, so production keeps it off the network) or `all`.
+     */
+    listen: "loopback" | "all";
 }
 
 /** What a declared user may do on a topic: send, receive, or both. */

@@ -17,6 +17,7 @@ import {
 import { dashboard, distribution, javaArchive } from "./validate/artifacts";
 import { authSettings } from "./validate/auth";
 import { checkBrokerProperties, instanceOverrides } from "./validate/brokerProperties";
+import { checkDeployerReach } from "./validate/awsReach";
 import { awsSettings, existingHosts } from "./validate/hosts";
 import { CLUSTER_NAME, DEVICE, PATH_ALLOWED, SYSCTL_KEY, SYSCTL_VALUE, USER, validAbsPath, validPublicKey } from "./validate/patterns";
 import { Collector, RawConfig, Reader } from "./validate/reader";
@@ -42,6 +43,8 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
 
     const hosts = hostMode === "existing" ? existingHosts(r, topology) : [];
     const aws = hostMode === "aws" ? awsSettings(r, environment) : undefined;
+    if (aws !== undefined)
+        checkDeployerReach(c, aws, r.raw.sshAllowedCidrs !== undefined && r.raw.sshAllowedCidrs !== "" && r.raw.sshAllowedCidrs !== "[]");
     if (hostMode === "existing" && r.str("clientAddress", "auto") !== "auto")
         c.add(
             "clientAddress",
@@ -116,7 +119,15 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
         sysctl,
         ioScheduler,
         dataDevice,
-        dashboard: dashboard(r),
+        dashboard: {
+            ...dashboard(r),
+            // The console speaks plain HTTP: production keeps it on loopback unless told otherwise.
+            listen:
+                r.oneOf("dashboardListen", ["auto", "loopback", "all"] as const, "auto") === "all" ||
+                (r.str("dashboardListen", "auto") === "auto" && environment !== "prod")
+                    ? "all"
+                    : "loopback",
+        },
         smokeMessages: r.int("smokeMessages", 100, 0, 100000),
         startTimeoutSeconds: r.int("startTimeoutSeconds", DEFAULTS.startTimeoutSeconds, 10, 3600),
         purgeDataOnDestroy: r.bool("purgeDataOnDestroy", false),
@@ -126,7 +137,7 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
         deleteRemovedTopics: r.bool("deleteRemovedTopics", false),
         deleteRemovedGroups: r.bool("deleteRemovedGroups", false),
         allowQueueDecrease: r.bool("allowQueueDecrease", false),
-        auth: authSettings(r, version),
+        auth: authSettings(r, version, environment),
     };
     if (c.problems.length > 0) throw new ConfigError(c.problems);
     return cfg;

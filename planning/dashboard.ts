@@ -44,6 +44,7 @@ export function dashboardDeployScript(ctx: RenderContext, adminPassword: string,
             render("conf/dashboard.properties.mustache", {
                 version: d.version,
                 port: d.port,
+                address: d.listen === "loopback" ? "127.0.0.1" : "0.0.0.0",
                 namesrvAddr: plan.namesrvAddr,
                 dataDir: `${dir}/data`,
                 brokerAuth:

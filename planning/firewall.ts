@@ -22,7 +22,8 @@ export function planFirewall(cfg: ClusterConfig, plan: ClusterPlan): FirewallPla
         client.add(b.listenPort);
         client.add(b.listenPort - 2);
     }
-    if (plan.dashboardHostIndex !== undefined) client.add(cfg.dashboard.port);
+    // A console on loopback is reached through an SSH tunnel: its port stays closed.
+    if (plan.dashboardHostIndex !== undefined && cfg.dashboard.listen === "all") client.add(cfg.dashboard.port);
     const sorted = (s: Set<number>) => [...s].sort((a, b) => a - b);
     return { clusterPorts: sorted(cluster), clientPorts: sorted(client), sshPort: SSH_PORT };
 }

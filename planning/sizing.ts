@@ -4,6 +4,7 @@
 import { ConfigError, ConfigProblem } from "../config/errors";
 import { ClusterConfig } from "../config/schema";
 import { EC2_MEMORY_MIB, formatSizeMiB, parseSizeMiB } from "../config/sizes";
+import { storePaths, overlaps } from "./storePaths";
 import { BrokerPlan, ClusterPlan, allBrokers, allInstances } from "./topology";
 
 /** Host memory and cores known at preview: from the host list, or the EC2 type table. */
@@ -13,6 +14,14 @@ export function knownHostSize(cfg: ClusterConfig, index: number): { memoryMiB?: 
         return { memoryMiB: h?.memoryMiB, cpus: h?.cpus };
     }
     return EC2_MEMORY_MIB[cfg.aws?.instanceType ?? ""] ?? {};
+}
+
+/** A broker's JVM takes its heap twice: the heap, and direct memory of the same size (planning/jvm.ts). */
+export const BROKER_MEMORY_PER_HEAP = 2;
+
+/** Memory an instance's JVM may take: a broker's heap and direct memory, a name server's heap. */
+export function jvmMemoryMiB(inst: { kind: string; heapMiB: number }): number {
+    return inst.kind === "broker" ? inst.heapMiB * BROKER_MEMORY_PER_HEAP : inst.heapMiB;
 }
 
 export function heapFor(cfg: ClusterConfig, id: string, fallback: string): number {
@@ -46,8 +55,11 @@ export function withHostFacts(cfg: ClusterConfig, plan: ClusterPlan, facts: { cp
 }
 
 export /**
- * `brokerHeap: auto`: RocketMQ lives on the page cache, so brokers get about half of what the
- * name server leaves, split between the brokers of a host, between 512m and 8g. Unknown memory: 1g.
+ * `brokerHeap: auto`: RocketMQ lives on the page cache, so the brokers' JVMs get about half of what
+ * the name server (and the dashboard) leave, split between the brokers of a host, and the other half
+ * stays for the page cache. A broker's JVM is its heap plus as much direct memory
+ * (-XX:MaxDirectMemorySize = heap, planning/jvm.ts): its heap is a quarter of that share, between
+ * 512m and 8g. Unknown memory: 1g.
  */
 function sizeAutoHeaps(cfg: ClusterConfig, plan: ClusterPlan): void {
     if (cfg.brokerHeap !== "auto") return;
@@ -63,7 +75,7 @@ function sizeAutoHeaps(cfg: ClusterConfig, plan: ClusterPlan): void {
                 continue;
             }
             const left = host.memoryMiB - plan.nameServers[host.index].heapMiB - (plan.dashboardHostIndex === host.index ? 512 : 0);
-            const share = Math.floor(left / 2 / brokers.length / 256) * 256;
+            const share = Math.floor(left / 2 / BROKER_MEMORY_PER_HEAP / brokers.length / 256) * 256;
             b.heapMiB = Math.min(8192, Math.max(512, share));
         }
     }
@@ -88,25 +100,34 @@ function checkHostResources(cfg: ClusterConfig, plan: ClusterPlan, problems: Con
             }
         }
         const brokers = here.filter((i): i is BrokerPlan => i.kind === "broker");
+        // Every store path, not only the root: a stack-wide storePathCommitLog would put both brokers
+        // of a host on one commit log.
         for (let i = 0; i < brokers.length; i++)
             for (let j = i + 1; j < brokers.length; j++) {
-                const [a, b] = [brokers[i].storePathRootDir, brokers[j].storePathRootDir];
-                if (a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`))
-                    problems.push({
-                        key: `instances.${brokers[j].id}.properties.storePathRootDir`,
-                        value: b,
-                        allowed: `a store directory of its own: ${brokers[i].id} on ${host.name} uses ${a} ("Lock failed, MQ already started")`,
-                    });
+                const [pa, pb] = [storePaths(brokers[i]), storePaths(brokers[j])];
+                const clash = Object.entries(pb).find(([, b]) => Object.values(pa).some((a) => overlaps(a, b)));
+                if (clash === undefined) continue;
+                const [key, b] = clash;
+                const a = Object.values(pa).find((x) => overlaps(x, b));
+                const shared =
+                    key !== "storePathRootDir" &&
+                    cfg.brokerProperties[key] !== undefined &&
+                    cfg.instances[brokers[j].id]?.properties?.[key] === undefined;
+                problems.push({
+                    key: shared ? `brokerProperties.${key}` : `instances.${brokers[j].id}.properties.${key}`,
+                    value: b,
+                    allowed: `a store path of its own: ${brokers[i].id} on ${host.name} uses ${a} (two brokers on one store: "Lock failed, MQ already started", or one commit log written by both)${shared ? `; set ${key} per instance (rocketmq:instances.ID.properties) or leave it under each broker's storePathRootDir` : ""}`,
+                });
             }
         if (host.memoryMiB !== undefined) {
             const total =
-                here.reduce((s, i) => s + i.heapMiB, 0) +
+                here.reduce((s, i) => s + jvmMemoryMiB(i), 0) +
                 (plan.dashboardHostIndex === host.index ? (parseSizeMiB(cfg.dashboard.heap) ?? 0) : 0);
             if (total > host.memoryMiB)
                 problems.push({
                     key: cfg.brokerHeap === "auto" ? "namesrvHeap" : "brokerHeap",
                     value: here.map((i) => `${i.id}=${formatSizeMiB(i.heapMiB)}`).join(" "),
-                    allowed: `heaps that fit in ${host.name}'s ${host.memoryMiB} MiB (they add up to ${total} MiB)`,
+                    allowed: `heaps that fit in ${host.name}'s ${host.memoryMiB} MiB (they add up to ${total} MiB, a broker counted twice: its heap and as much direct memory)`,
                 });
         }
     }

@@ -33,7 +33,7 @@ export function javaArchive(r: Reader): string | undefined {
     return file;
 }
 
-export function dashboard(r: Reader): DashboardSettings {
+export function dashboard(r: Reader): Omit<DashboardSettings, "listen"> {
     const { c } = r;
     const enabled = r.bool("dashboardEnabled", true);
     const version = r.str("dashboardVersion", "2.0.0");

@@ -1,7 +1,16 @@
 // rocketmq:authEnabled and rocketmq:authUsers: authentication and authorization (ACL 2.0) on every
 // broker. Only RocketMQ 5.3.3+ has ACL 2.0; 4.9.x has ACL 1.0 (aclEnable + plain_acl.yml), which
 // this stack does not manage, so the switch is refused there at preview.
-import { AUTH_ADMIN_USER, AUTH_INNER_USER, AuthSettings, AuthUser, RocketMqVersion, TOPIC_PERMISSIONS, TopicPermission } from "../schema";
+import {
+    AUTH_ADMIN_USER,
+    AUTH_INNER_USER,
+    AuthSettings,
+    AuthUser,
+    Environment,
+    RocketMqVersion,
+    TOPIC_PERMISSIONS,
+    TopicPermission,
+} from "../schema";
 import { versionFacts } from "../versions";
 import { Reader } from "./reader";
 
@@ -12,9 +21,21 @@ export const AUTH_RESOURCE_NAME = /^[A-Za-z0-9_-]{1,127}$/;
 const NAME_ALLOWED = "a user name: a letter, then letters, digits, _ and - (at most 64)";
 const RESOURCE_ALLOWED = "a topic or group name: letters, digits, _ and - (1-127)";
 
-export function authSettings(r: Reader, version: RocketMqVersion): AuthSettings {
-    const enabled = r.bool("authEnabled", false);
-    if (enabled && versionFacts(version).acl !== "acl2")
+export function authSettings(r: Reader, version: RocketMqVersion, environment: Environment): AuthSettings {
+    const acl2 = versionFacts(version).acl === "acl2";
+    const given = r.raw.authEnabled;
+    const unset = given === undefined || given === null || given === "" || given === "auto";
+    // Production is authenticated unless the stack says otherwise: on a version without ACL 2.0
+    // that must be said explicitly, not fall back silently to an open cluster.
+    if (unset && environment === "prod" && !acl2)
+        r.c.add(
+            "authEnabled",
+            given ?? "auto",
+            `false, set explicitly: environment prod turns authentication on by default, and RocketMQ ${version} has no ACL 2.0 ` +
+                "(use 5.3.3 or later, or run this prod cluster without authentication on purpose)",
+        );
+    const enabled = r.bool("authEnabled", environment === "prod" && acl2);
+    if (enabled && !acl2)
         r.c.add(
             "authEnabled",
             true,

@@ -23,6 +23,8 @@ shopt -s inherit_errexit
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios_example.sh"
 # shellcheck source=tests/e2e/scenarios_layout.sh
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios_layout.sh"
+# shellcheck source=tests/e2e/scenarios_refusals.sh
+. "$(dirname "${BASH_SOURCE[0]}")/scenarios_refusals.sh"
 
 passed=0 failed=0 results=()
 
@@ -62,7 +64,7 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
   run_test "a. 2m-2s-async $E2E_VERSION: preview, up, clusterList, systemd units, quickstart 1000, dashboard login" t_async_up
   if [ "${results[-1]:0:4}" != PASS ]; then
     local t
-    for t in a3 a2 b b2 c d e e2 j k; do blocked "$t" "a"; done
+    for t in a3 a2 b b2 k2 c d e e2 j k; do blocked "$t" "a"; done
     client_network off
     return 0
   fi
@@ -70,6 +72,7 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
   run_test "a2. secrets stay secret: not in the state (history, backups) nor the engine's output" t_secrets_stay_secret
   run_test "b. no change: preview --expect-no-changes, up touches no process" t_noop_rerun
   run_test "b2. toggling purgeDataOnDestroy restarts nothing" t_purge_toggle
+  run_test "k2. a store path, storeRoot or topology change is refused at preview naming key, deployed and new value; no host contacted, nothing restarts" t_layout_refused
   run_test "c. broker-a heap change restarts only broker-a" t_targeted_change
   run_test "d. stack-wide broker property: brokers roll one at a time under load, nothing lost" t_rolling_all
   run_test "e. machine restart: systemd brings worker3's instances back, nothing lost" t_machine_restart

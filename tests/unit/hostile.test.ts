@@ -98,6 +98,7 @@ const SAMPLES: Record<string, string> = {
     dashboardSha512: SHA,
     dashboardLocalJar: "/x/rocketmq-dashboard-2.0.0.jar",
     dashboardHeap: "256m",
+    dashboardListen: "loopback",
     smokeMessages: "100",
     startTimeoutSeconds: "180",
     purgeDataOnDestroy: "false",

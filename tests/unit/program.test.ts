@@ -2,120 +2,11 @@
 // order, and that secrets stay secret. Each scenario loads index.ts afresh with its own config.
 import * as pulumi from "@pulumi/pulumi";
 import { awsRaw, existingRaw } from "./fixtures";
+import { PASSWORD, PRIVATE_KEY, Registered, SECRET_SIG, lastRun, runProgram } from "./programHarness";
 
 // Each case loads the whole program under mocks, which now also serializes the InstanceRunning
 // provider's code (about 0.5 s): 5 s per case is too tight on a loaded 2-core machine.
 jest.setTimeout(60_000);
-
-const PRIVATE_KEY =
-    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ-UNIT-TEST-KEY\n-----END OPENSSH PRIVATE KEY-----";
-const PASSWORD = "MockedDashboardPassw0rd42";
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-
-interface Registered {
-    type: string;
-    name: string;
-    inputs: Record<string, unknown>;
-    raw: string;
-    dependencies: string[];
-    /** URN of the parent resource. */
-    parent: string;
-    /** Resource options as the engine would receive them. */
-    options: { protect: boolean; retainOnDelete: boolean; ignoreChanges: string[]; deleteBeforeReplace: boolean; aliases: string[] };
-}
-
-// One program run takes 1-5 s alone and longer on a busy machine (jest's default is 5 s).
-jest.setTimeout(60_000);
-
-/** Resources of the latest run, kept even when the program throws. */
-const lastRun: { resources: Registered[] } = { resources: [] };
-
-async function runProgram(
-    raw: Record<string, unknown>,
-    /** The stack's `version` output from the last deploy (undefined: none yet). */
-    deployed?: string,
-): Promise<{ resources: Registered[]; outputs: Record<string, unknown>; exported: Record<string, unknown>; logs: string[] }> {
-    jest.resetModules();
-    // Without an engine, pulumi.log prints to the console: keep it as the run's diagnostics.
-    const logs: string[] = [];
-    const consoleLog = jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => void logs.push(args.join(" ")));
-    const p = await import("@pulumi/pulumi");
-    const resources: Registered[] = (lastRun.resources = []);
-    await p.runtime.setMocks(
-        {
-            newResource: (args) => {
-                const state: Record<string, unknown> = { ...args.inputs };
-                if (args.type === "command:remote:Command") state.stdout = "cpus=2 memKiB=8388608\n";
-                if (args.type === "random:index/randomPassword:RandomPassword") state.result = PASSWORD;
-                if (args.type === "pulumi:pulumi:StackReference") state.outputs = deployed === undefined ? {} : { version: deployed };
-                if (args.type === "aws:ec2/instance:Instance") {
-                    state.publicIp = `198.51.100.${resources.length}`;
-                    state.privateIp = `10.20.0.${resources.length}`;
-                    state.publicDns = `ec2-198-51-100-${resources.length}.eu-west-1.compute.amazonaws.com`;
-                    state.availabilityZone = "eu-west-1a";
-                }
-                return { id: `${args.name}-id`, state };
-            },
-            call: (args) => {
-                if (args.token === "aws:index/getAvailabilityZones:getAvailabilityZones") return { names: ["eu-west-1a", "eu-west-1b"] };
-                if (args.token === "aws:ec2/getAmi:getAmi") return { id: "ami-0123456789abcdef0" };
-                return {};
-            },
-        },
-        "rocketmq",
-        "unit",
-        false,
-        "organization",
-    );
-    // Record each registration's dependencies too: the mock monitor does not pass them on.
-    const monitor = p.runtime.getMonitor() as unknown as { registerResource: (req: unknown, cb: unknown) => unknown };
-    const original = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: unknown, cb: unknown) => {
-        const r = req as {
-            getType(): string;
-            getName(): string;
-            getObject(): { toJavaScript(): Record<string, unknown> };
-            getDependenciesList(): string[];
-            getParent(): string;
-            getProtect(): boolean;
-            getRetainondelete(): boolean;
-            getIgnorechangesList(): string[];
-            getDeletebeforereplace(): boolean;
-            getAliasesList(): { getUrn(): string; getSpec(): { getName(): string } | undefined }[];
-            getAliasurnsList(): string[];
-        };
-        const obj = r.getObject().toJavaScript();
-        resources.push({
-            type: r.getType(),
-            name: r.getName(),
-            inputs: obj,
-            raw: JSON.stringify(obj),
-            dependencies: r.getDependenciesList(),
-            parent: r.getParent(),
-            options: {
-                protect: r.getProtect(),
-                retainOnDelete: r.getRetainondelete(),
-                ignoreChanges: r.getIgnorechangesList(),
-                deleteBeforeReplace: r.getDeletebeforereplace(),
-                aliases: [...r.getAliasesList().map((a) => a.getSpec()?.getName() || a.getUrn()), ...r.getAliasurnsList()],
-            },
-        });
-        return original(req, cb);
-    };
-    const config: Record<string, string> = { "rocketmq:sshPrivateKey": PRIVATE_KEY };
-    for (const [k, v] of Object.entries(raw)) if (v !== undefined) config[`rocketmq:${k}`] = String(v);
-    p.runtime.setAllConfig(config, ["rocketmq:sshPrivateKey"]);
-    const main = (await import("../../index")).default;
-    const program: Record<string, unknown> = await main();
-    const outputs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(program)) {
-        outputs[k] = pulumi.Output.isInstance(v) ? await new Promise((res) => (v as pulumi.Output<unknown>).apply(res)) : v;
-    }
-    // Let every pending registration land.
-    await new Promise((res) => setTimeout(res, 50));
-    consoleLog.mockRestore();
-    return { resources, outputs, exported: { ...program }, logs };
-}
 
 const named = (rs: Registered[], suffix: string) => {
     const r = rs.find((x) => x.name.endsWith(suffix));
@@ -356,7 +247,9 @@ describe("program under mocks", () => {
     });
 
     test("aws: clients only inside the VPC are told private addresses", async () => {
-        const { outputs } = await runProgram(awsRaw({ allowedCidrs: JSON.stringify(["10.20.0.0/16"]) }));
+        const { outputs } = await runProgram(
+            awsRaw({ allowedCidrs: JSON.stringify(["10.20.0.0/16"]), sshAllowedCidrs: JSON.stringify(["198.51.100.7/32"]) }),
+        );
         expect(outputs.namesrvAddr).toMatch(/^10\.20\.0\.\d+:9876;10\.20\.0\.\d+:9876;10\.20\.0\.\d+:9876$/);
     });
 

@@ -107,3 +107,44 @@ describe("Pulumi.yaml defaults are the defaults validation applies", () => {
         expect(differ).toEqual([]);
     });
 });
+
+describe("the example stack files deploy as written", () => {
+    // js-yaml comes with the test toolchain (jest's coverage); the stack files are plain YAML.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const yaml = require("js-yaml") as { load(text: string): unknown };
+    const raw = (file: string): RawConfig => {
+        const doc = yaml.load(fs.readFileSync(path.join(root, file), "utf8")) as { config: Record<string, unknown> };
+        const out: RawConfig = {};
+        for (const [k, v] of Object.entries(doc.config)) out[k.replace("rocketmq:", "")] = typeof v === "string" ? v : JSON.stringify(v);
+        return out;
+    };
+    test("Pulumi.prod.yaml: valid with the secrets and sshPublicKey it asks for; prod authenticates", () => {
+        const cfg = validateConfig({
+            ...raw("Pulumi.prod.yaml"),
+            sshPublicKey: PUBLIC_KEY_FOR_PROD,
+            sha512: "a".repeat(128),
+            dashboardUrl: "http://192.0.2.1/d.jar",
+            dashboardSha512: "a".repeat(128),
+        });
+        expect(cfg.auth.enabled).toBe(true);
+        expect(cfg.aws?.clientAddress).toBe("private");
+    });
+    test("aws: SSH allowed only from private ranges cannot reach the public addresses SSH dials: refused", () => {
+        const prod: RawConfig = {
+            ...raw("Pulumi.prod.yaml"),
+            sshPublicKey: PUBLIC_KEY_FOR_PROD,
+            sha512: "a".repeat(128),
+            dashboardUrl: "http://192.0.2.1/d.jar",
+            dashboardSha512: "a".repeat(128),
+        };
+        delete prod.sshAllowedCidrs;
+        expect(() => validateConfig(prod)).toThrow(
+            /rocketmq:allowedCidrs = \["10.0.0.0\/8"\]: SSH from the deployer .*sshAllowedCidrs is not set/,
+        );
+        expect(() => validateConfig({ ...prod, sshAllowedCidrs: JSON.stringify(["192.168.0.0/24"]) })).toThrow(
+            /rocketmq:sshAllowedCidrs = /,
+        );
+    });
+});
+
+const PUBLIC_KEY_FOR_PROD = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGxS0mQq0vQbq8V3yB1Qh9b0n2l7mXz1c9wqf2j3J4k5 deployer";

@@ -53,7 +53,8 @@ const GUIDE_COMMON = {
     // The guide's "300000" meant entries; the setting is bytes at 20 per entry.
     mappedFileSizeConsumeQueue: "6000000",
     diskMaxUsedSpaceRatio: "88",
-    maxMessageSize: "65536",
+    // Upstream's 4 MiB, not the guide's 65536 (which rejects every message or batch over 64 KiB).
+    maxMessageSize: "4194304",
     flushDiskType: "ASYNC_FLUSH",
     sendMessageThreadPoolNums: "4",
 };
@@ -238,7 +239,9 @@ describe("versions and overrides", () => {
 });
 
 describe("JVM tuning per role", () => {
-    const ctx = context({ namesrvHeap: "512m", brokerHeap: "2g" });
+    // 16 GiB hosts: two brokers of 2g take 8g with their direct memory.
+    const big = (JSON.parse(existingRaw().hosts as string) as object[]).map((h) => ({ ...h, memoryMiB: 16384 }));
+    const ctx = context({ namesrvHeap: "512m", brokerHeap: "2g", hosts: JSON.stringify(big) });
     const launcher = (id: string) => renderLauncher(ctx, [...ctx.plan.nameServers, ...allBrokers(ctx.plan)].find((i) => i.id === id)!);
     test("name server: the guide's 512m and metaspace, G1, GC logs 5 x 30M, JDK 17 access", () => {
         const text = launcher("namesrv-worker1");
@@ -273,9 +276,9 @@ describe("JVM tuning per role", () => {
         expect(text).toContain(`export ROCKETMQ_HOME=/app/rocketmq/versions/rocketmq-all-${DEFAULT_VERSION}-bin-release`);
     });
     test("per-instance heap", () => {
-        const c = context({ instances: JSON.stringify({ "broker-a": { heap: "768m" } }) });
-        expect(renderLauncher(c, broker(c, "broker-a"))).toContain("-Xmx768m");
-        expect(renderLauncher(c, broker(c, "broker-b"))).not.toContain("-Xmx768m");
+        const c = context({ instances: JSON.stringify({ "broker-a": { heap: "640m" } }) });
+        expect(renderLauncher(c, broker(c, "broker-a"))).toContain("-Xmx640m");
+        expect(renderLauncher(c, broker(c, "broker-b"))).not.toContain("-Xmx640m");
     });
 });
 

@@ -56,11 +56,12 @@ describe("topology planning", () => {
         expect(nodes[0].ports).toEqual([30909, 30911, 30912, 40911]);
     });
 
-    test("auto broker heap is sized to the host: half of what the name server leaves, split per broker", () => {
-        // 8192 - 512 (namesrv) = 7680; half = 3840; two brokers per host -> 1920 -> 1792 (256 steps).
-        expect(allBrokers(plan()).map((b) => b.heapMiB)).toEqual([1792, 1792, 1792, 1792]);
-        // dledger: one broker per host; worker1 also runs the dashboard (512 reserved).
-        expect(allBrokers(plan({ topology: "dledger" })).map((b) => b.heapMiB)).toEqual([3584, 3840, 3840]);
+    test("auto broker heap is sized to the host: half of what the name server leaves, heap and direct memory, split per broker", () => {
+        // 8192 - 512 (namesrv) = 7680; half = 3840 for the JVMs, each heap + as much direct memory:
+        // 1920 of heap per host; two brokers per host -> 960 -> 768 (256 steps).
+        expect(allBrokers(plan()).map((b) => b.heapMiB)).toEqual([768, 768, 768, 768]);
+        // dledger: one broker per host; worker1 also runs the dashboard (512 reserved): 7168/4 -> 1792, 7680/4 -> 1920 -> 1792.
+        expect(allBrokers(plan({ topology: "dledger" })).map((b) => b.heapMiB)).toEqual([1792, 1792, 1792]);
         // per-instance heap wins
         expect(allBrokers(plan({ instances: JSON.stringify({ "broker-a": { heap: "1g" } }) }))[0].heapMiB).toBe(1024);
     });

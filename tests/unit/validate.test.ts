@@ -100,11 +100,11 @@ describe("validation before anything is created", () => {
         const same = existingRaw({
             instances: JSON.stringify({ "broker-b-s": { properties: { storePathRootDir: "/app/rocketmq/store" } } }),
         });
-        expectProblem(same, "instances.broker-b-s.properties.storePathRootDir", /store directory of its own.*broker-a/);
+        expectProblem(same, "instances.broker-b-s.properties.storePathRootDir", /store path of its own.*broker-a/);
         const nested = existingRaw({
             instances: JSON.stringify({ "broker-b-s": { properties: { storePathRootDir: "/app/rocketmq/store/b" } } }),
         });
-        expectProblem(nested, "instances.broker-b-s.properties.storePathRootDir", /store directory of its own/);
+        expectProblem(nested, "instances.broker-b-s.properties.storePathRootDir", /store path of its own/);
     });
 
     test("dLegerSelfId is the stack's own (n0..n2 in host order): an override, even a plausible one, is rejected", () => {
@@ -323,9 +323,13 @@ describe("client addresses", () => {
             clientAddress: "public",
             clientAddressReason: expect.stringContaining("203.0.113.0/24"),
         });
-        const inside = validateConfig(awsRaw({ allowedCidrs: JSON.stringify(["10.20.4.0/24", "10.20.0.5/32"]) })).aws!;
+        // The deployer's SSH comes from a public address (aws: SSH dials public addresses).
+        const ssh = JSON.stringify(["198.51.100.7/32"]);
+        const inside = validateConfig(
+            awsRaw({ allowedCidrs: JSON.stringify(["10.20.4.0/24", "10.20.0.5/32"]), sshAllowedCidrs: ssh }),
+        ).aws!;
         expect(inside.clientAddress).toBe("private");
-        const edge = validateConfig(awsRaw({ allowedCidrs: JSON.stringify(["10.20.0.0/15"]) })).aws!;
+        const edge = validateConfig(awsRaw({ allowedCidrs: JSON.stringify(["10.20.0.0/15"]), sshAllowedCidrs: ssh })).aws!;
         expect(edge.clientAddress).toBe("public");
         expect(validateConfig(awsRaw({ clientAddress: "private" })).aws!.clientAddress).toBe("private");
         expectProblem(awsRaw({ clientAddress: "elastic" }), "clientAddress", /auto, private or public/);

@@ -1,0 +1,130 @@
+// Where instances live cannot change under a running cluster (planning/layout.ts): the preview refuses
+// it, naming the key, the deployed value, the new value and the way to do it; and two brokers on one
+// host never share a store path (planning/sizing.ts).
+import { ConfigError } from "../../config/errors";
+import { RawConfig, validateConfig } from "../../config/validate";
+import { Layout, checkLayoutChange, layoutChangeProblems, layoutOf } from "../../planning/layout";
+import { planCluster } from "../../planning/topology";
+import { existingRaw } from "./fixtures";
+
+const planOf = (raw: RawConfig) => {
+    const cfg = validateConfig(raw);
+    return { cfg, plan: planCluster(cfg) };
+};
+const recorded = (raw: RawConfig): Layout => {
+    const { cfg, plan } = planOf(raw);
+    // Through JSON, as the stack output comes back.
+    return JSON.parse(JSON.stringify(layoutOf(cfg, plan))) as Layout;
+};
+const problemsFor = (before: RawConfig, after: RawConfig) => {
+    const { cfg, plan } = planOf(after);
+    return layoutChangeProblems(recorded(before), undefined, cfg, plan);
+};
+const props = (p: Record<string, string>) => JSON.stringify(p);
+const inst = (id: string, p: Record<string, string>) => JSON.stringify({ [id]: { properties: p } });
+
+describe("a running cluster's layout", () => {
+    test("the same config, a heap, a property or a version within its family: nothing refused", () => {
+        const base = existingRaw();
+        expect(problemsFor(base, base)).toEqual([]);
+        expect(problemsFor(base, existingRaw({ brokerHeap: "1g" }))).toEqual([]);
+        expect(problemsFor(base, existingRaw({ brokerProperties: props({ flushDiskType: "SYNC_FLUSH" }) }))).toEqual([]);
+        expect(problemsFor(existingRaw({ version: "5.3.3" }), existingRaw({ version: "5.5.0" }))).toEqual([]);
+        // The path each store already resolves to, now spelled out: no move, nothing refused.
+        expect(
+            problemsFor(base, existingRaw({ instances: inst("broker-a", { storePathCommitLog: "/app/rocketmq/store/commitlog" }) })),
+        ).toEqual([]);
+    });
+
+    test("storeRoot: refused, naming the deployed and the new root and what to do instead", () => {
+        const p = problemsFor(existingRaw(), existingRaw({ storeRoot: "/data/rocketmq" }));
+        expect(p).toHaveLength(1);
+        expect(p[0].key).toBe("storeRoot");
+        expect(p[0].value).toBe("/data/rocketmq");
+        expect(p[0].allowed).toContain("the running cluster's /app/rocketmq");
+        expect(p[0].allowed).toMatch(/empty stores.*mount the new disk at the same path/);
+    });
+
+    test("a store path of one broker, per instance or stack-wide: refused under the key that moved it", () => {
+        const one = problemsFor(existingRaw(), existingRaw({ instances: inst("broker-b-s", { storePathRootDir: "/app/rocketmq/b-s" }) }));
+        expect(one.map((p) => p.key)).toEqual(["instances.broker-b-s.properties.storePathRootDir"]);
+        expect(one[0].allowed).toContain("broker-b-s storePathRootDir=/app/rocketmq/storeSlave");
+        expect(one[0].value).toBe("broker-b-s storePathRootDir=/app/rocketmq/b-s");
+
+        const log = problemsFor(existingRaw(), existingRaw({ instances: inst("broker-a", { storePathCommitLog: "/data/commitlog-a" }) }));
+        expect(log.map((p) => p.key)).toEqual(["instances.broker-a.properties.storePathCommitLog"]);
+
+        // Stack-wide, in a DLedger group (one broker per host, so no collision): said once, under its key.
+        const dledger = (over: RawConfig) => existingRaw({ topology: "dledger", ...over });
+        const wide = problemsFor(dledger({}), dledger({ brokerProperties: props({ storePathCommitLog: "/data/commitlog" }) }));
+        expect(wide.map((p) => p.key)).toEqual(["brokerProperties.storePathCommitLog"]);
+        expect(wide[0].allowed).toContain("n0 storePathCommitLog=/app/rocketmq/store/commitlog");
+    });
+
+    test("topology, host names, appRoot, serviceUser, clusterName, dataDevice, hostMode: refused", () => {
+        const cases: [RawConfig, string][] = [
+            [{ topology: "dledger" }, "topology"],
+            [{ appRoot: "/opt" }, "appRoot"],
+            [{ serviceUser: "rmq" }, "serviceUser"],
+            [{ clusterName: "other" }, "clusterName"],
+            [{ dataDevice: "nvme1n1" }, "dataDevice"],
+        ];
+        for (const [over, key] of cases) {
+            const p = problemsFor(existingRaw(), existingRaw(over));
+            expect(p.map((x) => x.key)).toContain(key);
+            expect(p.find((x) => x.key === key)!.allowed).toMatch(/recorded by the last `pulumi up`.*refused, /);
+        }
+        const renamed = JSON.parse(existingRaw().hosts as string) as { name: string }[];
+        renamed[2].name = "worker9";
+        const p = problemsFor(existingRaw(), existingRaw({ hosts: JSON.stringify(renamed) }));
+        expect(p.map((x) => x.key)).toContain("hosts");
+    });
+
+    test("stacks deployed before the layout was recorded: the topology output alone still guards the topology", () => {
+        const { cfg, plan } = planOf(existingRaw({ topology: "dledger" }));
+        expect(layoutChangeProblems(undefined, "2m-2s-async", cfg, plan).map((p) => p.key)).toEqual(["topology"]);
+        expect(layoutChangeProblems(undefined, undefined, cfg, plan)).toEqual([]);
+        expect(() => checkLayoutChange(undefined, "2m-2s-async", cfg, plan)).toThrow(ConfigError);
+        expect(() => checkLayoutChange(undefined, "2m-2s-async", cfg, plan)).toThrow(
+            /rocketmq:topology = "dledger": the running cluster's 2m-2s-async .* Deploy the new topology as a new stack/,
+        );
+    });
+
+    test("a layout recorded by an older release (fields missing) compares only what it has", () => {
+        const { cfg, plan } = planOf(existingRaw({ serviceUser: "rmq" }));
+        expect(layoutChangeProblems({ topology: "2m-2s-async", storeRoot: "/app/rocketmq" }, undefined, cfg, plan)).toEqual([]);
+    });
+});
+
+describe("two brokers on one host never share a store path", () => {
+    const problems = (raw: RawConfig) => {
+        try {
+            planOf(raw);
+            return [];
+        } catch (e) {
+            return (e as ConfigError).problems;
+        }
+    };
+    test("a stack-wide storePathCommitLog puts both brokers of a host on one commit log: refused at preview", () => {
+        const p = problems(existingRaw({ brokerProperties: props({ storePathCommitLog: "/data/commitlog" }) }));
+        expect(p.length).toBeGreaterThan(0);
+        expect(p[0].key).toBe("brokerProperties.storePathCommitLog");
+        expect(p[0].allowed).toMatch(/uses \/data\/commitlog .*set storePathCommitLog per instance/);
+    });
+    test("a commit log inside the other broker's store: refused", () => {
+        const p = problems(existingRaw({ instances: inst("broker-b-s", { storePathCommitLog: "/app/rocketmq/store/commitlog-b" }) }));
+        expect(p.map((x) => x.key)).toEqual(["instances.broker-b-s.properties.storePathCommitLog"]);
+    });
+    test("per-broker commit logs on other paths: accepted", () => {
+        expect(
+            problems(
+                existingRaw({
+                    instances: JSON.stringify({
+                        "broker-a": { properties: { storePathCommitLog: "/data/a/commitlog" } },
+                        "broker-b-s": { properties: { storePathCommitLog: "/data/b-s/commitlog" } },
+                    }),
+                }),
+            ),
+        ).toEqual([]);
+    });
+});
