@@ -32,7 +32,7 @@ running() {
   [ -f "$PIDFILE" ] || return 0
   read -r pid port dir <"$PIDFILE" || true
   [[ ${pid:-} =~ ^[0-9]+$ ]] || return 0
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-m http.server --bind $BIND" || return 0
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -- "-m http.server --bind $BIND" >/dev/null || return 0
   echo "$pid $port $dir"
 }
 
@@ -82,7 +82,8 @@ cmd_start() {
   dir=$(cd "$1" && pwd -P)
   port=$2
   if ! [[ $port =~ ^[0-9]+$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then die "bad port: $port"; fi
-  ip -4 addr show 2>/dev/null | grep -q "inet $BIND/" || die "$BIND is not on this machine: run scripts/test-hosts.sh up first"
+  # grep reads it all (no -q): quitting at the first match would SIGPIPE ip, which pipefail reports as a failure.
+  ip -4 addr show 2>/dev/null | grep "inet $BIND/" >/dev/null || die "$BIND is not on this machine: run scripts/test-hosts.sh up first"
   cur=$(running)
   if [ -n "$cur" ] && [ "${cur#* }" = "$port $dir" ]; then
     log "already serving $dir on http://$BIND:$port/"

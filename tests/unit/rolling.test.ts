@@ -59,7 +59,7 @@ describe("rolling restarts", () => {
 
     test("a roll step's script changes exactly when its instance's files change", () => {
         const before = context();
-        const after = context({ instances: JSON.stringify({ "broker-a": { heap: "768m" } }) });
+        const after = context({ instances: JSON.stringify({ "broker-a": { heap: "640m" } }) });
         const changed = allInstances(before.plan)
             .filter(
                 (inst) =>
