@@ -87,7 +87,9 @@ export class BrokerPair extends pulumi.ComponentResource {
                 ? []
                 : rollMembers(
                       this,
+                      `BrokerPair ${name}`,
                       name,
+                      args,
                       [
                           ...(slave
                               ? [{ member: slave, spec: specs[1], finish: false, peers: this.addresses[0].apply((a) => ({ follows: a })) }]

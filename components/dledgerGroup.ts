@@ -68,7 +68,10 @@ export class DLedgerGroup extends pulumi.ComponentResource {
         const { services, specs } = deployMembers(this, `DLedgerGroup ${name}`, name, args, members);
         this.services = services;
         const pass = (finish: boolean) => members.map((member, i) => ({ member, spec: specs[i], finish, peers: {} }));
-        this.rollingRestarts = args.rollingRestart === false ? [] : rollMembers(this, name, [...pass(false), ...pass(true)], services);
+        this.rollingRestarts =
+            args.rollingRestart === false
+                ? []
+                : rollMembers(this, `DLedgerGroup ${name}`, name, args, [...pass(false), ...pass(true)], services);
         this.registerOutputs({ group });
     }
 }
