@@ -27,7 +27,10 @@ export interface NameServerNodeArgs {
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** A name server on one host (port 9876); its deploy waits until the port answers. */
+/**
+ * A name server on one host (port 9876); its deploy waits until the port answers. A change restarts
+ * it, gated by the port; given a `rollChain`, only after the components that joined it before.
+ */
 export class NameServerNode extends pulumi.ComponentResource {
     readonly service: command.remote.Command;
     /** Its own restart step; undefined with rollingRestart false. */
