@@ -157,7 +157,7 @@ t_example_roll() {
   # The figure: per instance, seconds from the first stop: stop -> new JVM started (gap since the
   # previous instance's start), and its port's down time.
   local figure
-  figure=$(awk 'NR == 1 { t0 = $2 } { printf "%s %.1f->%.1f%s; ", $1, ($2 - t0) / 1e6, ($3 - t0) / 1e6, NR > 1 ? sprintf(" (+%.1f)", ($2 - prev) / 1e6) : ""; prev = $3 }' "$run/units.txt" | sed 's/; $//')
+  figure=$(awk 'NR == 1 { t0 = $2 } { printf "%s %.1f->%.1f%s; ", $1, ($2 - t0) / 1e6, ($3 - t0) / 1e6, (NR > 1 ? sprintf(" (+%.1f)", ($2 - prev) / 1e6) : ""); prev = $3 }' "$run/units.txt" | sed 's/; $//')
   record "p. example heap change (namesrvHeap 384m, brokerHeap 768m; RollChain): up ${up_s} s; 7 restarts one at a time, s from the first stop, stop->JVM start (+gap after the previous start): $figure"
   record "p. example heap change, TCP down time per instance: $(while read -r ip id ep; do awk -v e="$ep" -v i="$id" '$1 == e { sub(/^down=/, "", $5); printf "%s %s s, ", i, $5 }' "$run/timeline.txt"; done <"$run/instances" | sed 's/, $//'); $(grep max-down "$run/timeline.txt")"
   expect_rows "${EXPECTED_2M[@]}"
