@@ -11,7 +11,7 @@ import { BrokerCluster, InstanceSpec } from "../planning/instanceFiles";
 import { RollPeers } from "../planning/rolling";
 import { BrokerPlan } from "../planning/topology";
 import { ArgChecks, checkResolved } from "./args";
-import { instanceService, rollStep } from "./instanceService";
+import { RollChain, checkRollChain, instanceService, rollStep } from "./instanceService";
 import { RocketMqInstall } from "./rocketmqInstall";
 
 /** One broker of a group. */
@@ -52,6 +52,13 @@ export interface BrokerGroupArgs {
      * Default: true. RocketMqCluster sets false: it orders restarts across the whole cluster.
      */
     rollingRestart?: boolean;
+    /**
+     * The cluster's restart order, shared with the cluster's other components: the group's first
+     * restart waits for the last of the components that joined before it (its name servers, the
+     * groups created earlier). Default: none (the group restarts on its own, at the same time as
+     * other components).
+     */
+    rollChain?: RollChain;
     /** What the members wait for before they start (the name servers). Default: none. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -89,6 +96,7 @@ export function checkGroupArgs(c: ArgChecks, args: BrokerGroupArgs, members: Bro
             c.check(validAbsPath(m.storePathRootDir), `${names[i]}.storePathRootDir`, m.storePathRootDir, PATH_ALLOWED);
     });
     for (const p of problems.problems) c.check(false, p.key, p.value, p.allowed);
+    checkRollChain(c, args.rollChain, "brokers", args.rollingRestart);
     return members.map((m, i) => {
         if (m.heap === undefined) return parseSizeMiB(DEFAULTS.componentBrokerHeap) as number;
         if (typeof m.heap !== "string") return 0;
@@ -150,15 +158,21 @@ export function deployMembers(
     return { services, specs };
 }
 
-/** The group's own rolling restart, in the order given; each step after the one before. */
+/**
+ * The group's own rolling restart, in the order given; each step after the one before, the first
+ * after the group's staging and the last step of its roll chain (which it then joins).
+ */
 export function rollMembers(
     parent: pulumi.Resource,
+    /** For the chain: "BrokerPair NAME". */
+    component: string,
     name: string,
+    args: BrokerGroupArgs,
     steps: { member: PlannedMember; spec: pulumi.Output<InstanceSpec>; finish: boolean; peers: pulumi.Input<RollPeers> }[],
     services: command.remote.Command[],
 ): command.remote.Command[] {
     const rolls: command.remote.Command[] = [];
-    let previous: pulumi.Resource[] = services;
+    let previous: pulumi.Resource[] = [...services, ...(args.rollChain?.last ?? [])];
     for (const s of steps) {
         const cmd = rollStep(
             `${name}-${s.member.suffix}-roll${s.finish ? "-leader" : ""}`,
@@ -174,6 +188,7 @@ export function rollMembers(
         rolls.push(cmd);
         previous = [cmd];
     }
+    args.rollChain?.join(component, "brokers", rolls);
     return rolls;
 }
 

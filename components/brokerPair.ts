@@ -28,7 +28,8 @@ export interface BrokerPairArgs extends BrokerGroupArgs {
 /**
  * A master on one host and its slave on another, started together, each gated by clusterList
  * showing it with its BID. A change restarts the slave, then the master, each after the other
- * caught up (unless `rollingRestart` is false and RocketMqCluster orders the restarts).
+ * caught up (unless `rollingRestart` is false and RocketMqCluster orders the restarts); given a
+ * `rollChain`, only after the components that joined it before (see RollChain).
  */
 export class BrokerPair extends pulumi.ComponentResource {
     /** Master first, then the slave. */
@@ -87,7 +88,9 @@ export class BrokerPair extends pulumi.ComponentResource {
                 ? []
                 : rollMembers(
                       this,
+                      `BrokerPair ${name}`,
                       name,
+                      args,
                       [
                           ...(slave
                               ? [{ member: slave, spec: specs[1], finish: false, peers: this.addresses[0].apply((a) => ({ follows: a })) }]

@@ -17,7 +17,8 @@ export interface DLedgerGroupArgs extends BrokerGroupArgs {
 /**
  * A DLedger (Raft) broker group, started together (an election needs a quorum): the group elects
  * its master and fails over by itself. A change restarts the followers first and the member that
- * leads at that moment last (unless `rollingRestart` is false and RocketMqCluster orders them).
+ * leads at that moment last (unless `rollingRestart` is false and RocketMqCluster orders them);
+ * given a `rollChain`, only after the components that joined it before (see RollChain).
  * Peers address each other as ID-HOSTNAME, which OsTuning's `hostsEntries` must resolve.
  */
 export class DLedgerGroup extends pulumi.ComponentResource {
@@ -68,7 +69,10 @@ export class DLedgerGroup extends pulumi.ComponentResource {
         const { services, specs } = deployMembers(this, `DLedgerGroup ${name}`, name, args, members);
         this.services = services;
         const pass = (finish: boolean) => members.map((member, i) => ({ member, spec: specs[i], finish, peers: {} }));
-        this.rollingRestarts = args.rollingRestart === false ? [] : rollMembers(this, name, [...pass(false), ...pass(true)], services);
+        this.rollingRestarts =
+            args.rollingRestart === false
+                ? []
+                : rollMembers(this, `DLedgerGroup ${name}`, name, args, [...pass(false), ...pass(true)], services);
         this.registerOutputs({ group });
     }
 }

@@ -8,6 +8,7 @@ import { InstanceSpec } from "../planning/instanceFiles";
 import { instanceDeployScript, instanceRemoveCommand } from "../planning/instanceScripts";
 import { RollPeers, rollPeers, rollScript, rollingOrder } from "../planning/rolling";
 import { ClusterPlan, InstancePlan } from "../planning/topology";
+import { ArgChecks } from "./args";
 import { hostCommand } from "./hostCommand";
 import { Host } from "./hosts/host";
 
@@ -83,4 +84,65 @@ export function rollingRestarts(
         previous = [cmd];
     }
     return steps;
+}
+
+/** What joins a RollChain: the name servers, or a broker group (a BrokerPair or a DLedgerGroup). */
+export type RollChainKind = "name servers" | "brokers";
+
+/**
+ * Restarts of components composed by hand (not through RocketMqCluster), one at a time across
+ * the cluster. Give the same RollChain to every NameServerNode, BrokerPair and DLedgerGroup of a
+ * cluster (their `rollChain` arg): each component's restart steps then wait for those of every
+ * component that joined before it, so a change (a version, a heap) restarts one process at a time,
+ * each gated as the component gates it: name servers in the order created, then each group in
+ * turn (a pair's slave before its master; DLedger followers before the leader). Without a chain
+ * each component rolls on its own and composed components restart at the same time.
+ *
+ * Create the name servers first: a NameServerNode joining after a broker group is refused (brokers
+ * would restart against name servers about to restart).
+ */
+export class RollChain {
+    /** The components that joined, in order, as "NameServerNode NAME", "BrokerPair NAME". */
+    readonly members: string[] = [];
+    /** Every restart step of the chain, in the order they run. */
+    readonly steps: command.remote.Command[] = [];
+    private firstBrokers?: string;
+
+    /** Refusals of a component about to join, checked with its other args before any child exists. */
+    problems(kind: RollChainKind, rollingRestart: boolean | undefined): { value: unknown; allowed: string }[] {
+        const out: { value: unknown; allowed: string }[] = [];
+        if (rollingRestart === false)
+            out.push({
+                value: "a RollChain",
+                allowed: "no rollChain with rollingRestart false (the component has no restart steps to chain)",
+            });
+        if (kind === "name servers" && this.firstBrokers !== undefined)
+            out.push({
+                value: `a RollChain ${this.firstBrokers} joined already`,
+                allowed: "name servers join before any broker group: create the NameServerNodes first",
+            });
+        return out;
+    }
+
+    /** What a joining component's first restart step waits for: the last step of the chain. */
+    get last(): pulumi.Resource[] {
+        return this.steps.length > 0 ? [this.steps[this.steps.length - 1]] : [];
+    }
+
+    /** Records a component's restart steps (already created after `last`, in their order). */
+    join(component: string, kind: RollChainKind, steps: command.remote.Command[]): void {
+        this.members.push(component);
+        if (kind === "brokers" && this.firstBrokers === undefined) this.firstBrokers = component;
+        this.steps.push(...steps);
+    }
+}
+
+/** Checks a component's `rollChain` arg with its other args (before any child exists). */
+export function checkRollChain(c: ArgChecks, chain: RollChain | undefined, kind: RollChainKind, rollingRestart: boolean | undefined): void {
+    if (chain === undefined) return;
+    if (!(chain instanceof RollChain)) {
+        c.check(false, "rollChain", typeof chain, "a RollChain (new RollChain())");
+        return;
+    }
+    for (const p of chain.problems(kind, rollingRestart)) c.check(false, "rollChain", p.value, p.allowed);
 }

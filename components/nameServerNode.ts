@@ -5,7 +5,7 @@ import { parseSizeMiB } from "../config/sizes";
 import { InstanceSpec } from "../planning/instanceFiles";
 import { NAMESRV_PORT, NameServerPlan } from "../planning/topology";
 import { ArgChecks } from "./args";
-import { instanceService, rollStep } from "./instanceService";
+import { RollChain, checkRollChain, instanceService, rollStep } from "./instanceService";
 import { RocketMqInstall } from "./rocketmqInstall";
 
 export interface NameServerNodeArgs {
@@ -17,11 +17,20 @@ export interface NameServerNodeArgs {
     id?: string;
     /** A change restarts it (gated by its port answering). Default: true. RocketMqCluster sets false: it orders restarts across the cluster. */
     rollingRestart?: boolean;
+    /**
+     * The cluster's restart order, shared with the cluster's other components: its restart waits
+     * for those of the components that joined before it (create name servers first). Default: none
+     * (it restarts on its own, at the same time as other components).
+     */
+    rollChain?: RollChain;
     /** What it waits for before it starts. Default: none. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** A name server on one host (port 9876); its deploy waits until the port answers. */
+/**
+ * A name server on one host (port 9876); its deploy waits until the port answers. A change restarts
+ * it, gated by the port; given a `rollChain`, only after the components that joined it before.
+ */
 export class NameServerNode extends pulumi.ComponentResource {
     readonly service: command.remote.Command;
     /** Its own restart step; undefined with rollingRestart false. */
@@ -35,6 +44,7 @@ export class NameServerNode extends pulumi.ComponentResource {
         const heapMiB = c.heap("heap", args.heap) ?? (parseSizeMiB(DEFAULTS.namesrvHeap) as number);
         const id = args.id ?? `namesrv-${args.install.host.name}`;
         c.check(/^[a-z][a-z0-9-]{0,62}$/.test(id), "id", id, "lower-case letters, digits and - (1-63), starting with a letter");
+        checkRollChain(c, args.rollChain, "name servers", args.rollingRestart);
         c.done();
 
         const plan: NameServerPlan = { kind: "namesrv", id, hostIndex: 0, heapMiB, ports: [NAMESRV_PORT] };
@@ -48,8 +58,20 @@ export class NameServerNode extends pulumi.ComponentResource {
             parent: this,
             dependsOn: [install.command, ...(args.dependsOn ?? [])],
         });
-        if (args.rollingRestart !== false)
-            this.rollingRestart = rollStep(`${name}-roll`, install.host, spec, false, {}, { parent: this, dependsOn: [this.service] });
+        if (args.rollingRestart !== false) {
+            this.rollingRestart = rollStep(
+                `${name}-roll`,
+                install.host,
+                spec,
+                false,
+                {},
+                {
+                    parent: this,
+                    dependsOn: [this.service, ...(args.rollChain?.last ?? [])],
+                },
+            );
+            args.rollChain?.join(`NameServerNode ${name}`, "name servers", [this.rollingRestart]);
+        }
         this.address = install.resolvedHost.apply((h) => `${h.clientAddress}:${NAMESRV_PORT}`);
         this.registerOutputs({ id, address: this.address });
     }

@@ -25,6 +25,8 @@ export type { BrokerPairArgs } from "../components/brokerPair";
 export { DLedgerGroup } from "../components/dledgerGroup";
 export type { DLedgerGroupArgs } from "../components/dledgerGroup";
 export type { BrokerGroupArgs, BrokerMemberArgs } from "../components/brokerMembers";
+// Composed components restart one at a time across the cluster when they share a RollChain.
+export { RollChain } from "../components/instanceService";
 
 // The whole cluster from a validated stack configuration and its plan (what index.ts does).
 export { RocketMqCluster } from "../components/cluster";

@@ -73,6 +73,97 @@ t_example_up() {
   pulumi preview --expect-no-changes --non-interactive >"$WORK/preview-example.out" 2>&1 || { tail -30 "$WORK/preview-example.out" >&2; fail "the example's preview after up reports changes"; }
 }
 
+# The example's instances: "IP ID ENDPOINT" lines, in the order its RollChain restarts them (the
+# order the components join it: name servers worker1..3, broker-a's slave and master, broker-b's).
+example_instances() {
+  local i
+  for i in 0 1 2; do echo "${HOST_IPS[$i]} namesrv-worker$((i + 1)) ${HOST_IPS[$i]}:9876"; done
+  echo "${HOST_IPS[2]} broker-a-s ${HOST_IPS[2]}:11011"
+  echo "${HOST_IPS[1]} broker-a ${HOST_IPS[1]}:10911"
+  echo "${HOST_IPS[1]} broker-b-s ${HOST_IPS[1]}:11011"
+  echo "${HOST_IPS[2]} broker-b ${HOST_IPS[2]}:10911"
+}
+
+# When systemd last stopped and started an instance's unit: "ID STOP_US START_US" (epoch
+# microseconds: ActiveExitTimestamp, when the old JVM's stop began; ActiveEnterTimestamp, when the
+# new one started). The test hosts share this machine's clock (systemd-nspawn).
+unit_times() { # unit_times IP ID
+  local out stop start
+  out=$(on_host "$1" "systemctl show --timestamp=us+utc -p ActiveExitTimestamp -p ActiveEnterTimestamp rocketmq-$2.service")
+  stop=$(sed -n 's/^ActiveExitTimestamp=[A-Za-z]* //p' <<<"$out")
+  start=$(sed -n 's/^ActiveEnterTimestamp=[A-Za-z]* //p' <<<"$out")
+  if [ -z "$stop" ] || [ -z "$start" ]; then
+    echo "$2 0 0"
+    return 0
+  fi
+  echo "$2 $(date -d "$stop" +%s%6N) $(date -d "$start" +%s%6N)"
+}
+
+# A heap change of every instance (the example's namesrvHeap and brokerHeap) restarts them one at
+# a time across the cluster, because its five components share one RollChain: each unit's stop
+# begins after the previous one's new JVM started (systemd's timestamps), the TCP timeline never
+# shows two instances down at once, and the order is the name servers, then each pair's slave
+# before its master. Prints the timeline.
+t_example_roll() {
+  example_enter
+  local run=$WORK/example-roll rc=0 t0 up_s ip id ep want changed
+  rm -rf "$run"; mkdir -p "$run"
+  example_instances >"$run/instances"
+  # shellcheck disable=SC2034  # read by start_port_watch
+  mapfile -t BROKER_ENDPOINTS < <(cut -d' ' -f3 "$run/instances")
+  all_pids >"$run/pids.before"
+  pulumi config set namesrvHeap 384m
+  pulumi config set brokerHeap 768m
+  start_port_watch "$run/ports.log"
+  t0=$SECONDS
+  local since_us
+  since_us=$(date +%s%6N)
+  pulumi_up >"$run/up.out" 2>&1 || rc=$?
+  up_s=$((SECONDS - t0))
+  sleep 2
+  touch "$run/ports.log.stop"
+  wait
+  [ "$rc" -eq 0 ] || { up_failure "$run/up.out"; fail "pulumi up of the heap change failed"; }
+  all_pids >"$run/pids.after"
+
+  # Exactly the seven instances restarted, each with its new heap.
+  changed=$(restarted_instances "$run/pids.before" "$run/pids.after")
+  want=$(cut -d' ' -f2 "$run/instances" | sort | tr '\n' ' ' | sed 's/ $//')
+  [ "$changed" = "$want" ] || fail "expected exactly these instances to restart: $want; restarted: ${changed:-none}"
+  while read -r ip id ep; do
+    local xmx=768m cmdline
+    [[ $id == namesrv-* ]] && xmx=384m
+    cmdline=$(on_host "$ip" "tr '\\0' ' ' </proc/\$(/app/rocketmq/bin/rmq-service pid $id)/cmdline")
+    [[ $cmdline == *"-Xmx$xmx "* ]] || fail "$id does not run with -Xmx$xmx"
+  done <"$run/instances"
+
+  # systemd's view: in chain order, every stop after this up began and after the previous start.
+  while read -r ip id ep; do unit_times "$ip" "$id"; done <"$run/instances" >"$run/units.txt"
+  cat "$run/units.txt" >&2
+  awk -v since="$since_us" '
+    $2 < since || $3 < $2 { printf "%s was not stopped and started during this up (stop %s, start %s)\n", $1, $2, $3; bad = 1 }
+    NR > 1 && $2 < prev { printf "%s stopped %.2f s before %s had started: restarts overlap\n", $1, (prev - $2) / 1e6, previd; bad = 1 }
+    { prev = $3; previd = $1 }
+    END { exit bad }' "$run/units.txt" >&2 || fail "the restarts did not happen one at a time in the chain's order (name servers, then each pair's slave before its master)"
+  # The same order, read off the stop times alone (sorting them must give the chain's order).
+  [ "$(sort -k2,2n "$run/units.txt" | cut -d' ' -f1 | tr '\n' ' ')" = "$(cut -d' ' -f1 "$run/units.txt" | tr '\n' ' ')" ] ||
+    fail "restart order $(sort -k2,2n "$run/units.txt" | cut -d' ' -f1 | tr '\n' ' ')is not the chain's"
+
+  # The TCP view: never two instances down in one sample.
+  timeline_summary "$run/ports.log" >"$run/timeline.txt"
+  cat "$run/timeline.txt" >&2
+  grep -q '^max-down-at-once 1$' "$run/timeline.txt" || fail "two instances were down at the same time: $(grep max-down "$run/timeline.txt")"
+
+  # The figure: per instance, seconds from the first stop: stop -> new JVM started (gap since the
+  # previous instance's start), and its port's down time.
+  local figure
+  figure=$(awk 'NR == 1 { t0 = $2 } { printf "%s %.1f->%.1f%s; ", $1, ($2 - t0) / 1e6, ($3 - t0) / 1e6, (NR > 1 ? sprintf(" (+%.1f)", ($2 - prev) / 1e6) : ""); prev = $3 }' "$run/units.txt" | sed 's/; $//')
+  record "p. example heap change (namesrvHeap 384m, brokerHeap 768m; RollChain): up ${up_s} s; 7 restarts one at a time, s from the first stop, stop->JVM start (+gap after the previous start): $figure"
+  record "p. example heap change, TCP down time per instance: $(while read -r ip id ep; do awk -v e="$ep" -v i="$id" '$1 == e { sub(/^down=/, "", $5); printf "%s %s s, ", i, $5 }' "$run/timeline.txt"; done <"$run/instances" | sed 's/, $//'); $(grep max-down "$run/timeline.txt")"
+  expect_rows "${EXPECTED_2M[@]}"
+  pulumi preview --expect-no-changes --non-interactive >"$run/preview.out" 2>&1 || { tail -30 "$run/preview.out" >&2; fail "the example's preview after the heap change reports changes"; }
+}
+
 t_example_destroy() {
   example_enter
   destroy_stack "p. example"
@@ -84,8 +175,10 @@ set_package() {
   client_network off
   run_test "p1. package: npm pack, installed by examples/existing-hosts (components directly), up; clusterList and its outputs show broker-a/b masters and slaves; 500 messages round trip through its namesrvAddr; no change after" t_example_up
   if [ "${results[-1]:0:4}" != PASS ]; then
+    blocked "p3. example heap change, one restart at a time" "p1"
     blocked "p2. example destroy" "p1"
   else
+    run_test "p3. example: a heap change of all 7 instances restarts them one at a time across the cluster (its RollChain): systemd stop/start times in order name servers, broker-a slave, master, broker-b slave, master, none overlapping; never two down at once" t_example_roll
     run_test "p2. example destroy: no RocketMQ process, unit or tool left, stack empty" t_example_destroy
   fi
   record "p. set duration (fresh hosts included): $((SECONDS - t0)) s"
