@@ -40,7 +40,7 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
     const clusterName = r.str("clusterName", DEFAULTS.clusterName);
     if (!CLUSTER_NAME.test(clusterName)) c.add("clusterName", clusterName, "letters, digits, - and _ (1-64)");
 
-    const hosts = hostMode === "existing" ? existingHosts(r, topology) : [];
+    const hosts = hostMode === "existing" ? existingHosts(r, topology, environment) : [];
     const aws = hostMode === "aws" ? awsSettings(r, environment) : undefined;
     if (hostMode === "existing" && r.str("clientAddress", "auto") !== "auto")
         c.add(

@@ -2,6 +2,7 @@
 // order, and that secrets stay secret. Each scenario loads index.ts afresh with its own config.
 import * as pulumi from "@pulumi/pulumi";
 import { awsRaw, existingRaw } from "./fixtures";
+import { PRINT_HOST_KEYS } from "../../components/hosts/hostKeys";
 
 // Each case loads the whole program under mocks, which now also serializes the InstanceRunning
 // provider's code (about 0.5 s): 5 s per case is too tight on a loaded 2-core machine.
@@ -27,6 +28,12 @@ interface Registered {
 // One program run takes 1-5 s alone and longer on a busy machine (jest's default is 5 s).
 jest.setTimeout(60_000);
 
+/** What each address offers to the host-key gate's scan (none: unreachable); the hosts scanned. */
+const hostKeyScans: { offered: Record<string, string[]>; scanned: string[] } = { offered: {}, scanned: [] };
+/** The public host key lines an AWS host prints on first contact (its ed25519 key is pinned). */
+const awsHostKeys = (name: string) =>
+    `ecdsa-sha2-nistp256 AAAAE2VjZHNh${name.replace(/[^A-Za-z0-9]/g, "")} root@x\nssh-ed25519 AAAAC3NzaC1lZDI1${name.replace(/[^A-Za-z0-9]/g, "")} root@x\n`;
+
 /** Resources of the latest run, kept even when the program throws. */
 const lastRun: { resources: Registered[] } = { resources: [] };
 
@@ -40,12 +47,23 @@ async function runProgram(
     const logs: string[] = [];
     const consoleLog = jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => void logs.push(args.join(" ")));
     const p = await import("@pulumi/pulumi");
+    // The program's own copy (after resetModules): its host-key gate never reaches the network here.
+    hostKeyScans.scanned = [];
+    (await import("../../components/hosts/hostKeys")).hostKeyScanner.scan = async (host) => {
+        hostKeyScans.scanned.push(host);
+        return hostKeyScans.offered[host] ?? [];
+    };
     const resources: Registered[] = (lastRun.resources = []);
     await p.runtime.setMocks(
         {
             newResource: (args) => {
                 const state: Record<string, unknown> = { ...args.inputs };
-                if (args.type === "command:remote:Command") state.stdout = "cpus=2 memKiB=8388608\n";
+                if (args.type === "command:remote:Command")
+                    state.stdout = args.inputs.create === PRINT_HOST_KEYS ? awsHostKeys(args.name) : "cpus=2 memKiB=8388608\n";
+                if (args.type === "aws:ec2/eip:Eip") {
+                    state.publicIp = `203.0.113.${resources.length}`;
+                    state.publicDns = `ec2-203-0-113-${resources.length}.eu-west-1.compute.amazonaws.com`;
+                }
                 if (args.type === "random:index/randomPassword:RandomPassword") state.result = PASSWORD;
                 if (args.type === "pulumi:pulumi:StackReference") state.outputs = deployed === undefined ? {} : { version: deployed };
                 if (args.type === "aws:ec2/instance:Instance") {
@@ -348,7 +366,7 @@ describe("program under mocks", () => {
         expect(ingress.some((i) => i.cidrIpv4 === "0.0.0.0/0")).toBe(false);
         expect(commands(rs).filter((n) => n.endsWith("mount-data"))).toHaveLength(3);
         // Clients from 203.0.113.0/24 (outside the VPC) are told public names; HA stays private.
-        const pub = "ec2-198-51-100-\\d+\\.eu-west-1\\.compute\\.amazonaws\\.com";
+        const pub = "ec2-203-0-113-\\d+\\.eu-west-1\\.compute\\.amazonaws\\.com";
         expect(outputs.namesrvAddr).toMatch(new RegExp(`^${pub}:9876;${pub}:9876;${pub}:9876$`));
         expect(logs.join("\n")).toMatch(
             /brokers advertise public addresses to clients \(rocketmq:allowedCidrs 203\.0\.113\.0\/24 lies outside vpcCidr/,
