@@ -27,7 +27,7 @@ hk_sshd_restart() {
 }
 
 t_hostkey_changed() {
-  cd "$WORK/project"
+  cd "$WORK/project" || return 1
   grep -q 'hostKey: "ssh-ed25519 ' Pulumi.local.yaml || fail "the stack pins no host key: this test would prove nothing"
   local heap
   heap=$(pulumi config get rocketmq:namesrvHeap)
@@ -48,8 +48,10 @@ t_hostkey_changed() {
   after_files=$(hk_digest)
   [ "$rc" -ne 0 ] || { tail -30 "$WORK/hk-up.out" >&2; fail "pulumi up succeeded against worker2 with a changed host key"; }
   [ "$rc" -ne 124 ] || fail "pulumi up hung until the 600 s timeout instead of refusing worker2"
-  grep -q 'SSH host key mismatch' "$WORK/hk-up.out" && grep -qE 'worker2 \(10\.77\.[0-9]+\.12:22\) offers SSH host key' "$WORK/hk-up.out" ||
-    { tail -30 "$WORK/hk-up.out" >&2; fail "pulumi up failed without naming worker2's host key"; }
+  if ! grep -q 'SSH host key mismatch' "$WORK/hk-up.out" || ! grep -qE 'worker2 \(10\.77\.[0-9]+\.12:22\) offers SSH host key' "$WORK/hk-up.out"; then
+    tail -30 "$WORK/hk-up.out" >&2
+    fail "pulumi up failed without naming worker2's host key"
+  fi
   if grep -qE 'worker(1|3) \(10\.77\.[0-9]+\.1[13]:22\) offers' "$WORK/hk-up.out"; then fail "the error names a host whose key did not change"; fi
   [ "$before_logins" = "$after_logins" ] || fail "hosts were logged into during the refused up ($before_logins -> $after_logins logins)"
   [ "$before_files" = "$after_files" ] || { diff <(echo "$before_files") <(echo "$after_files") >&2; fail "name server files changed on a host during the refused up"; }
