@@ -36,6 +36,8 @@ export function instancesRunning(
                     port: c.port ?? 22,
                     user: c.user ?? "root",
                     privateKey: c.privateKey ?? "",
+                    // The host's pin, when it has one (components/hosts/hostKeys.ts).
+                    ...(c.hostKey ? { hostKey: c.hostKey } : {}),
                 })),
                 hostName: host.name,
                 instance: id,

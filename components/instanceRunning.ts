@@ -17,6 +17,8 @@ export interface SshTarget {
     port: number;
     user: string;
     privateKey: string;
+    /** The host's pinned public key line (`TYPE BASE64`); unset: the host is not verified. */
+    hostKey?: string;
 }
 
 export interface InstanceRunningInputs {
@@ -69,11 +71,29 @@ async function runOnHost(target: SshTarget, script: string, mode: string, timeou
         const keyFile = path.join(dir, "id");
         const key = target.privateKey.endsWith("\n") ? target.privateKey : `${target.privateKey}\n`;
         fs.writeFileSync(keyFile, key, { mode: 0o600 });
+        const port = target.port || 22;
+        // The same pin as the stack's commands: a known_hosts file holding only it, and ssh refuses
+        // any other key before it authenticates or sends a byte of the script. Without a pin (a
+        // stack that set none) the host is not verified, as its commands are not.
+        let hostKeyOpts = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"];
+        if (target.hostKey) {
+            const knownHosts = path.join(dir, "known_hosts");
+            const name = port === 22 ? target.host : `[${target.host}]:${port}`;
+            fs.writeFileSync(knownHosts, `${name} ${target.hostKey.trim().split(/\s+/).slice(0, 2).join(" ")}\n`, { mode: 0o600 });
+            hostKeyOpts = [
+                "-o",
+                "StrictHostKeyChecking=yes",
+                "-o",
+                `UserKnownHostsFile=${knownHosts}`,
+                "-o",
+                "GlobalKnownHostsFile=/dev/null",
+            ];
+        }
         const shell = `bash -s -- ${mode}`;
         const argv = [
-            ...["-i", keyFile, "-p", String(target.port || 22), "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes"],
-            // The command provider does not check host keys either; a replaced host has a new one.
-            ...["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"],
+            ...["-i", keyFile, "-p", String(port), "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes"],
+            ...hostKeyOpts,
+            ...["-o", "CheckHostIP=no", "-o", "LogLevel=ERROR"],
             ...["-o", "ConnectTimeout=20", "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4"],
             "--",
             `${target.user || "root"}@${target.host}`,
@@ -111,9 +131,19 @@ function tail(text: string, lines: number): string {
     return text.trim().split("\n").slice(-lines).join("\n");
 }
 
+/** ssh refused the host's key (exit 255 and its message): say so, naming the host. */
+function hostKeyCheck(p: Props, r: SshResult): void {
+    if (r.code === 255 && /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/.test(r.stderr))
+        throw new Error(
+            `SSH host key mismatch: ${p.hostName} (${p.connection.host}:${p.connection.port || 22}) did not prove the pinned key ` +
+                `${(p.connection.hostKey ?? "").split(/\s+/)[0]}; nothing was run there. ${tail(r.stderr, 5)}`,
+        );
+}
+
 /** The instance's state word as the probe prints it (state=WORD). */
 async function probe(p: Props): Promise<string> {
     const r = await runOnHost(p.connection, p.script, "probe", 90);
+    hostKeyCheck(p, r);
     const word = /^state=(\S+)$/m.exec(r.stdout)?.[1];
     if (r.code !== 0 || word === undefined) {
         throw new Error(`cannot tell whether ${where(p)} runs (ssh exit ${r.code}): ${tail(`${r.stdout}\n${r.stderr}`, 20)}`);
@@ -124,6 +154,7 @@ async function probe(p: Props): Promise<string> {
 /** Starts the instance unless it runs (and waits until it is healthy); fails with its last logs. */
 async function ensure(p: Props): Promise<void> {
     const r = await runOnHost(p.connection, p.script, "ensure", p.timeoutSeconds);
+    hostKeyCheck(p, r);
     if (r.code !== 0 || !/^state=running$/m.test(r.stdout)) {
         throw new Error(`could not bring ${where(p)} back (exit ${r.code}):\n${tail(`${r.stdout}\n${r.stderr}`, 80)}`);
     }

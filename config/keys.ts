@@ -53,7 +53,7 @@ export const KEYS = {
         items: "object",
         default: [],
         description:
-            "existing mode: list of three {name, host, privateAddress? (host), clientAddress? (privateAddress), user? (root), port? (22), memoryMiB?, cpus?}. host is what SSH dials; privateAddress what the hosts use among themselves (replication); clientAddress what brokers tell clients (brokerIP1) and namesrvAddr lists. The user must be root or have password-less sudo.",
+            "existing mode: list of three {name, host, privateAddress? (host), clientAddress? (privateAddress), user? (root), port? (22), memoryMiB?, cpus?, hostKey?}. host is what SSH dials; privateAddress what the hosts use among themselves (replication); clientAddress what brokers tell clients (brokerIP1) and namesrvAddr lists. The user must be root or have password-less sudo. hostKey is the host's public SSH host key line (the content of /etc/ssh/ssh_host_ed25519_key.pub, read on the host): every connection verifies it and `pulumi up` stops before anything runs when a host offers another; required when environment is prod, otherwise a warning says the host is not verified.",
         change: "rolling",
         effect: "A new address, memory or core count rolls the instances whose files change (addresses advertised, heaps, thread pools), one at a time. Names are refused: instances are placed by name.",
         refused:

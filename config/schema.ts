@@ -37,6 +37,8 @@ export interface ExistingHostSpec {
     memoryMiB?: number;
     /** CPU cores, when known: sizes sendMessageThreadPoolNums. */
     cpus?: number;
+    /** SSH public host key line (`ssh-ed25519 AAAA...`): verified on every connection. Required when environment is prod. */
+    hostKey?: string;
 }
 
 export interface AwsSettings {

@@ -41,7 +41,7 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
     const clusterName = r.str("clusterName", DEFAULTS.clusterName);
     if (!CLUSTER_NAME.test(clusterName)) c.add("clusterName", clusterName, "letters, digits, - and _ (1-64)");
 
-    const hosts = hostMode === "existing" ? existingHosts(r, topology) : [];
+    const hosts = hostMode === "existing" ? existingHosts(r, topology, environment) : [];
     const aws = hostMode === "aws" ? awsSettings(r, environment) : undefined;
     if (aws !== undefined)
         checkDeployerReach(c, aws, r.raw.sshAllowedCidrs !== undefined && r.raw.sshAllowedCidrs !== "" && r.raw.sshAllowedCidrs !== "[]");

@@ -23,6 +23,9 @@
 #   test-hosts.sh boot I          boot machine I again, disk kept, in the init mode it last ran
 #   test-hosts.sh reboot I        poweroff I, then boot I; prints seconds down and seconds until sshd
 #                                 answers (and until systemd says running)
+#   test-hosts.sh hostkeys [N]    one line per host: name and its SSH host key (`ssh-ed25519 BASE64`,
+#                                 read from its disk, not over the network): what a stack pins in
+#                                 hosts[].hostKey (each machine makes its own key on its first boot)
 #   test-hosts.sh logins [N]      total number of accepted SSH public-key logins into the hosts since
 #                                 their disks were made (kept across reboots, reset by down)
 #   test-hosts.sh image           build the image if it is not cached, print its path
@@ -1030,6 +1033,17 @@ cmd_env() {
 }
 
 # The log lives on the machine's disk, so it can be read whether or not the machine is running.
+cmd_hostkeys() {
+  local n=${1:-0} i hosts f
+  mapfile -t hosts < <(known_hosts "$n")
+  [ "${#hosts[@]}" -gt 0 ] || die "no test hosts: use up"
+  for i in "${hosts[@]}"; do
+    f=$(dir_of "$i")/upper/etc/ssh/ssh_host_ed25519_key.pub
+    [ -s "$f" ] || die "$(name_of "$i"): no host key at $f (not booted yet?)"
+    printf '%s %s\n' "$(name_of "$i")" "$(awk '{ print $1, $2; exit }' "$f")"
+  done
+}
+
 cmd_logins() {
   local n=${1:-0} i hosts total=0 c f
   mapfile -t hosts < <(known_hosts "$n")
@@ -1094,6 +1108,7 @@ main() {
     boot) cmd_boot "$@" ;;
     reboot) cmd_reboot "$@" ;;
     logins) cmd_logins "$@" ;;
+    hostkeys) cmd_hostkeys "$@" ;;
     image) cmd_image "$@" ;;
     -h | --help | help) usage ;;
     *)

@@ -6,6 +6,7 @@ import { FirewallPlan } from "../../planning/firewall";
 import { hostLifecycle, imageChoice } from "../../planning/hostLifecycle";
 import { render } from "../../planning/templates";
 import { Host, asRoot, parseFacts, waitForSsh } from "./host";
+import { PRINT_HOST_KEYS, hostKeyGate, pickHostKey } from "./hostKeys";
 
 export interface AwsHostsArgs {
     /** Validated `aws` settings (instance type, AMI, CIDRs, public key, data volume size). */
@@ -120,9 +121,14 @@ export class AwsHosts extends pulumi.ComponentResource {
             this,
         );
 
+        // One host after the other: an instance waits for the previous host's `settled` step, so a
+        // change that stops and starts instances (instanceType) takes down one host at a time, and
+        // the next only once the previous one's RocketMQ units are back (host-settled.sh).
         const instances: aws.ec2.Instance[] = [];
-        this.hosts = args.names.map((hostName, i) => {
+        const machinesSoFar: { settled: command.remote.Command }[] = [];
+        const machines = args.names.map((hostName, i) => {
             const subnet = subnets[i % subnets.length];
+            const previous = i === 0 ? [] : [machinesSoFar[i - 1].settled];
             const instance = new aws.ec2.Instance(
                 `${name}-${hostName}`,
                 {
@@ -135,9 +141,16 @@ export class AwsHosts extends pulumi.ComponentResource {
                     metadataOptions: { httpTokens: "required" },
                     tags: { ...tags, Name: `${name}-${hostName}` },
                 },
-                { parent: this, ...life.instance },
+                { parent: this, ...life.instance, dependsOn: previous },
             );
             instances.push(instance);
+            // A stable public address: a stop and start (a new instance type) or a replaced instance
+            // keeps it, so namesrvAddr, the clients' bootstrap list and every SSH target stay put.
+            const eip = new aws.ec2.Eip(
+                `${name}-${hostName}-eip`,
+                { domain: "vpc", instance: instance.id, tags: { ...tags, Name: `${name}-${hostName}` } },
+                { parent: this, protect: life.instance.protect },
+            );
             // The zone comes from the subnet, not the instance: a replaced instance keeps its volume.
             const volume = new aws.ebs.Volume(
                 `${name}-${hostName}-data`,
@@ -158,14 +171,77 @@ export class AwsHosts extends pulumi.ComponentResource {
                 },
                 { parent: this, deleteBeforeReplace: life.attachment.deleteBeforeReplace },
             );
-            const connection = pulumi.secret({
-                host: instance.publicIp,
-                user,
-                privateKey: args.privateKey,
-                dialErrorLimit: -1,
-                perDialTimeout: 10,
+            // First contact, before the host's key is known: only what the login user can read runs
+            // (facts, the public host keys); no root script, no secret.
+            const firstContact = pulumi.secret(
+                pulumi.all([eip.publicIp, args.privateKey]).apply(([host, privateKey]) => ({
+                    host,
+                    user,
+                    privateKey,
+                    dialErrorLimit: -1,
+                    perDialTimeout: 10,
+                })),
+            );
+            const ready = waitForSsh(`${name}-${hostName}-ssh`, firstContact, {
+                parent: this,
+                dependsOn: [instance, eip],
+                deletedWith: instance,
             });
-            const ready = waitForSsh(`${name}-${hostName}-ssh`, connection, { parent: this, dependsOn: [instance], deletedWith: instance });
+            // Learned once per instance and pinned: kept in this command's state, read again only
+            // when the instance is replaced (a new machine, a new key). EC2's console output has the
+            // keys too (cloud-init prints them), but no provider call reads it: compare by hand with
+            // `aws ec2 get-console-output` if first contact matters to you (README: Host keys).
+            const learned = new command.remote.Command(
+                `${name}-${hostName}-hostkey`,
+                { connection: firstContact, create: PRINT_HOST_KEYS, triggers: [instance.id], addPreviousOutputInEnv: false },
+                { parent: this, dependsOn: [ready], deletedWith: instance, customTimeouts: { create: "10m" } },
+            );
+            const hostKey = learned.stdout.apply((out) => pickHostKey(hostName, out));
+            const own = (gate: pulumi.Output<true>) =>
+                pulumi.secret(
+                    pulumi.all([gate, eip.publicIp, args.privateKey, hostKey]).apply(([, host, privateKey, pin]) => ({
+                        host,
+                        user,
+                        privateKey,
+                        dialErrorLimit: -1,
+                        perDialTimeout: 10,
+                        hostKey: pin,
+                    })),
+                );
+            const target = {
+                name: hostName,
+                host: eip.publicIp,
+                port: 22,
+                hostKey,
+                setting: `the ${name}-${hostName}-hostkey command's state`,
+            };
+            // This host alone: what the one-at-a-time chain may wait for (the whole set's gate
+            // below waits for every host's key, so the chain cannot use it).
+            const ownConnection = own(hostKeyGate([target]));
+            const settled = new command.remote.Command(
+                `${name}-${hostName}-settled`,
+                {
+                    connection: ownConnection,
+                    // Nothing on create (a new host has nothing to wait for); on update, the wait.
+                    update: asRoot(user),
+                    stdin: render("host/host-settled.sh.mustache", {
+                        hostName,
+                        instanceType: s.instanceType,
+                        settleSeconds: 35,
+                        timeoutSeconds: 900,
+                    }),
+                    addPreviousOutputInEnv: false,
+                },
+                { parent: this, dependsOn: [instance, learned], deletedWith: instance, customTimeouts: { update: "20m" } },
+            );
+            const m = { hostName, instance, eip, volume, attachment, ready, target, own, settled };
+            machinesSoFar.push(m);
+            return m;
+        });
+        // Every host's commands wait for the check of all hosts' keys: one mismatch, nothing runs anywhere.
+        const gate = hostKeyGate(machines.map((m) => m.target));
+        this.hosts = machines.map(({ hostName, instance, eip, volume, attachment, ready, own }) => {
+            const connection = own(gate);
             const mount = new command.remote.Command(
                 `${name}-${hostName}-mount-data`,
                 {
@@ -176,6 +252,7 @@ export class AwsHosts extends pulumi.ComponentResource {
                             volumeId: id,
                             volumeIdNoDash: id.replace("-", ""),
                             storeRoot: args.storeRoot,
+                            sizeGiB: s.dataVolumeGiB,
                         }),
                     ),
                     addPreviousOutputInEnv: false,
@@ -184,18 +261,18 @@ export class AwsHosts extends pulumi.ComponentResource {
             );
             return {
                 name: hostName,
-                address: instance.publicIp,
+                address: eip.publicIp,
                 privateAddress: instance.privateIp,
                 // The public DNS name resolves to the private address inside the VPC, so the
                 // cluster's own tools and VPC clients stay inside while outside clients get there.
-                clientAddress: s.clientAddress === "public" ? instance.publicDns : instance.privateIp,
+                clientAddress: s.clientAddress === "public" ? eip.publicDns : instance.privateIp,
                 connection,
                 user,
                 ready: mount,
                 facts: pulumi.unsecret(ready.stdout).apply(parseFacts),
                 machine: instance,
                 dataDevice: mount.stdout.apply((out) => /device=(\S+)/.exec(out)?.[1] ?? ""),
-                sshCommand: pulumi.interpolate`ssh ${user}@${instance.publicIp}`,
+                sshCommand: pulumi.interpolate`ssh ${user}@${eip.publicIp}`,
             };
         });
         this.images = pulumi

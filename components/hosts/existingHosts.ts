@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ADDRESS_ALLOWED, NAME, USER, validAddress } from "../../config/validate/patterns";
 import { ArgChecks } from "../args";
 import { Host, parseFacts, waitForSsh } from "./host";
+import { hostKeyGate, normalizeHostKey } from "./hostKeys";
 
 /** One machine you already have, reached over SSH. */
 export interface ExistingHost {
@@ -17,6 +18,13 @@ export interface ExistingHost {
     privateAddress?: string;
     /** Address brokers tell clients (brokerIP1) and name-server addresses list. Default: `privateAddress`. */
     clientAddress?: string;
+    /**
+     * The host's SSH public host key, a line as `ssh-keyscan` prints it or as in
+     * /etc/ssh/ssh_host_ed25519_key.pub (`ssh-ed25519 AAAA... [comment]`). Every connection verifies
+     * it, and `pulumi up` stops before running anything on any host when a host offers another.
+     * Default: not verified (a warning says so; the stack requires it when environment is prod).
+     */
+    hostKey?: string;
 }
 
 export interface ExistingHostsArgs {
@@ -49,22 +57,40 @@ export class ExistingHosts extends pulumi.ComponentResource {
                 c.check(validAddress(h.privateAddress), `${k}.privateAddress`, h.privateAddress, ADDRESS_ALLOWED);
             if (h.clientAddress !== undefined)
                 c.check(validAddress(h.clientAddress), `${k}.clientAddress`, h.clientAddress, ADDRESS_ALLOWED);
-            return { name: h.name, host: h.host, port, user, privateAddress, clientAddress };
+            if (h.hostKey !== undefined)
+                c.check(
+                    normalizeHostKey(h.hostKey) !== undefined,
+                    `${k}.hostKey`,
+                    h.hostKey,
+                    "an SSH public key line: TYPE BASE64 [comment]",
+                );
+            const hostKey = h.hostKey === undefined ? undefined : normalizeHostKey(h.hostKey);
+            return { name: h.name, host: h.host, port, user, privateAddress, clientAddress, hostKey };
         });
         const names = specs.map((h) => h.name);
         c.check(new Set(names).size === names.length, "hosts", names, "hosts with different names");
         c.done();
 
+        for (const h of specs.filter((s) => s.hostKey === undefined))
+            pulumi.log.warn(`${h.name} (${h.host}): no hostKey, so its SSH host key is not verified (README: Host keys)`, this);
+        // Every host's connection waits for the check of all hosts: one mismatch, nothing runs anywhere.
+        const gate = hostKeyGate(
+            specs.map((h, i) => ({ name: h.name, host: h.host, port: h.port, hostKey: h.hostKey, setting: `hosts[${i}].hostKey` })),
+        );
         this.hosts = specs.map((h) => {
-            const connection = pulumi.secret({
-                host: h.host,
-                port: h.port,
-                user: h.user,
-                privateKey: args.privateKey,
-                // Dial until the host answers; the command's timeout bounds the wait.
-                dialErrorLimit: -1,
-                perDialTimeout: 10,
-            });
+            const connection = pulumi.secret(
+                pulumi.all([gate, args.privateKey]).apply(([, privateKey]) => ({
+                    host: h.host,
+                    port: h.port,
+                    user: h.user,
+                    privateKey,
+                    // Dial until the host answers; the command's timeout bounds the wait.
+                    dialErrorLimit: -1,
+                    perDialTimeout: 10,
+                    // Unset (not undefined): a host without a pin keeps the connection it had.
+                    ...(h.hostKey === undefined ? {} : { hostKey: h.hostKey }),
+                })),
+            );
             const ready = waitForSsh(`${name}-${h.name}-ssh`, connection, { parent: this });
             return {
                 name: h.name,

@@ -13,11 +13,17 @@ export const HOST_FIELDS = {
     port: "integer",
     memoryMiB: "integer",
     cpus: "integer",
+    hostKey: "string",
 } as const;
 
-const SHAPE = "{name, host, privateAddress?, clientAddress?, user?, port?, memoryMiB?, cpus?}";
+const SHAPE = "{name, host, privateAddress?, clientAddress?, user?, port?, memoryMiB?, cpus?, hostKey?}";
 
-export function existingHosts(r: Reader, topology: Topology): ExistingHostSpec[] {
+/** How a user gets a host's key, for the messages (README: Host keys). */
+export const HOST_KEY_HOWTO =
+    "the host's public SSH host key line, e.g. the content of /etc/ssh/ssh_host_ed25519_key.pub read on the host itself " +
+    "(or `ssh-keyscan -t ed25519 HOST` checked against `ssh-keygen -lf` run there)";
+
+export function existingHosts(r: Reader, topology: Topology, environment: Environment = "dev"): ExistingHostSpec[] {
     const { c } = r;
     const hostsRaw = r.json("hosts") ?? []; // unset is the declared default, []
     if (!Array.isArray(hostsRaw)) {
@@ -53,7 +59,14 @@ export function existingHosts(r: Reader, topology: Topology): ExistingHostSpec[]
             c.add(`${k}.memoryMiB`, o.memoryMiB, "a whole number of MiB, at least 512");
         const cpus = o.cpus === undefined ? undefined : whole(o.cpus);
         if (cpus !== undefined && (!Number.isInteger(cpus) || cpus < 1)) c.add(`${k}.cpus`, o.cpus, "a whole number >= 1");
-        hosts.push({ name, host, privateAddress, clientAddress, user, port, memoryMiB, cpus });
+        // Whoever answers on the address gets every root script: prod refuses to deploy unverified.
+        let hostKey: string | undefined;
+        if (o.hostKey == null) {
+            if (environment === "prod") c.add(`${k}.hostKey`, undefined, `required when environment is prod: ${HOST_KEY_HOWTO}`);
+        } else if (typeof o.hostKey !== "string" || !validPublicKey(o.hostKey)) {
+            c.add(`${k}.hostKey`, o.hostKey, HOST_KEY_HOWTO);
+        } else hostKey = o.hostKey;
+        hosts.push({ name, host, privateAddress, clientAddress, user, port, memoryMiB, cpus, ...(hostKey ? { hostKey } : {}) });
     });
     checkUnique(
         c,

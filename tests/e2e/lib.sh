@@ -92,6 +92,15 @@ stack_init() { # stack_init [VERSION] [COMMIT]
     sed -i -E "s/^( +)host: ${NET//./\\.}\.(1[0-9])\$/&\n\1clientAddress: $ADV_NET.\2/" Pulumi.local.yaml
     grep -c clientAddress Pulumi.local.yaml | grep -qx 3 || { log "could not write clientAddress into Pulumi.local.yaml"; return 1; }
   fi
+  # Every host's SSH host key is pinned (hosts[].hostKey), so every run verifies keys. Not for an
+  # old tree (COMMIT): its config has no such field.
+  if [ -z "$commit" ]; then
+    local name key
+    while read -r name key; do
+      sed -i -E "s|^( +)host: ${NET//./\\.}\\.1${name#worker}\$|&\n\1hostKey: \"$key\"|" Pulumi.local.yaml
+    done < <("$REPO/scripts/test-hosts.sh" hostkeys 3)
+    grep -c 'hostKey: "ssh-' Pulumi.local.yaml | grep -qx 3 || { log "could not pin the test hosts' SSH host keys in Pulumi.local.yaml"; return 1; }
+  fi
   export PULUMI_BACKEND_URL="file://$WORK/state"
   pulumi login "$PULUMI_BACKEND_URL" >/dev/null
   pulumi stack init local >/dev/null 2>&1 || pulumi stack select local

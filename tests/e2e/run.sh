@@ -25,6 +25,8 @@ shopt -s inherit_errexit
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios_layout.sh"
 # shellcheck source=tests/e2e/scenarios_refusals.sh
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios_refusals.sh"
+# shellcheck source=tests/e2e/scenarios_hostkey.sh
+. "$(dirname "${BASH_SOURCE[0]}")/scenarios_hostkey.sh"
 
 passed=0 failed=0 results=()
 
@@ -93,6 +95,7 @@ set_dledger() {
 set_sync() {
   fresh_hosts systemd
   run_test "g1. 2m-2s-sync $E2E_VERSION: up, clusterList, round trip" t_sync
+  run_test "g3. a host whose SSH host key changed: up refused naming it, nothing run on any host" t_hostkey_changed
 }
 
 set_v497() {

@@ -126,6 +126,7 @@ const HOST_SAMPLES: Record<string, string> = {
     port: "2222",
     memoryMiB: "8192",
     cpus: "4",
+    hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMbH94EaABhfFVROyFuoud9zkajkMHYnDzLYfILc2WUr",
 };
 
 function scalarCase(d: Declared): Case {

@@ -25,6 +25,8 @@ interface Call {
     keyMode?: number;
     keyText?: string;
     keyFile: string;
+    /** The known_hosts file ssh was given, as it was then (undefined: none). */
+    knownHosts?: string;
 }
 
 /** Each spawn answers with the next reply; records what it was given and the key file as it was then. */
@@ -35,6 +37,8 @@ function fakeSsh(...replies: { code: number; stdout?: string; stderr?: string }[
         const reply = replies.shift() ?? { code: 0, stdout: "" };
         const keyFile = argv[argv.indexOf("-i") + 1];
         const call: Call = { argv, stdin: "", keyFile };
+        const known = argv.find((a) => a.startsWith("UserKnownHostsFile="))?.slice("UserKnownHostsFile=".length);
+        if (known && known !== "/dev/null" && fs.existsSync(known)) call.knownHosts = fs.readFileSync(known, "utf8");
         if (fs.existsSync(keyFile)) {
             call.keyMode = fs.statSync(keyFile).mode & 0o777;
             call.keyText = fs.readFileSync(keyFile, "utf8");
@@ -138,5 +142,35 @@ describe("InstanceRunning provider", () => {
         expect(fs.existsSync(call.keyFile)).toBe(false);
         expect(JSON.stringify(call.argv)).not.toContain("UNIT-TEST-KEY");
         expect(call.argv.slice(-2)).toEqual(["ubuntu@192.0.2.13", "sudo -n bash -s -- probe"]);
+    });
+
+    test("a pinned host: ssh trusts exactly that key (its own known_hosts file, StrictHostKeyChecking=yes), removed afterwards", async () => {
+        const pin = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMbH94EaABhfFVROyFuoud9zkajkMHYnDzLYfILc2WUr";
+        const calls = fakeSsh({ code: 0, stdout: "state=running\n" }, { code: 0, stdout: "state=running\n" });
+        await provider.read!("x", { ...props, connection: { ...props.connection, hostKey: `${pin} root@worker3` } });
+        await provider.read!("x", { ...props, connection: { ...props.connection, port: 22, hostKey: pin } });
+        expect(calls[0].argv).toEqual(expect.arrayContaining(["StrictHostKeyChecking=yes", "GlobalKnownHostsFile=/dev/null"]));
+        expect(calls[0].argv).not.toContain("StrictHostKeyChecking=no");
+        expect(calls[0].knownHosts).toBe(`[192.0.2.13]:2222 ${pin}\n`);
+        expect(calls[1].knownHosts).toBe(`192.0.2.13 ${pin}\n`);
+        const file = calls[0].argv.find((a) => a.startsWith("UserKnownHostsFile="))!.slice("UserKnownHostsFile=".length);
+        expect(fs.existsSync(file)).toBe(false);
+    });
+
+    test("a pinned host offering another key: refused, naming the host, nothing run", async () => {
+        fakeSsh({
+            code: 255,
+            stderr: "@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\nHost key verification failed.\n",
+        });
+        const pinned = {
+            ...props,
+            connection: {
+                ...props.connection,
+                hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMbH94EaABhfFVROyFuoud9zkajkMHYnDzLYfILc2WUr",
+            },
+        };
+        await expect(provider.update!("x", { ...pinned, running: false }, pinned)).rejects.toThrow(
+            /^SSH host key mismatch: worker3 \(192\.0\.2\.13:2222\) did not prove the pinned key ssh-ed25519; nothing was run there/,
+        );
     });
 });

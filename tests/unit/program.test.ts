@@ -2,7 +2,8 @@
 // order, and that secrets stay secret. Each scenario loads index.ts afresh with its own config.
 import * as pulumi from "@pulumi/pulumi";
 import { awsRaw, existingRaw } from "./fixtures";
-import { PASSWORD, PRIVATE_KEY, Registered, SECRET_SIG, lastRun, runProgram } from "./programHarness";
+import { PRINT_HOST_KEYS } from "../../components/hosts/hostKeys";
+import { PASSWORD, PRIVATE_KEY, Registered, SECRET_SIG, hostKeyScans, lastRun, runProgram } from "./programHarness";
 
 // Each case loads the whole program under mocks, which now also serializes the InstanceRunning
 // provider's code (about 0.5 s): 5 s per case is too tight on a loaded 2-core machine.
@@ -239,7 +240,7 @@ describe("program under mocks", () => {
         expect(ingress.some((i) => i.cidrIpv4 === "0.0.0.0/0")).toBe(false);
         expect(commands(rs).filter((n) => n.endsWith("mount-data"))).toHaveLength(3);
         // Clients from 203.0.113.0/24 (outside the VPC) are told public names; HA stays private.
-        const pub = "ec2-198-51-100-\\d+\\.eu-west-1\\.compute\\.amazonaws\\.com";
+        const pub = "ec2-203-0-113-\\d+\\.eu-west-1\\.compute\\.amazonaws\\.com";
         expect(outputs.namesrvAddr).toMatch(new RegExp(`^${pub}:9876;${pub}:9876;${pub}:9876$`));
         expect(logs.join("\n")).toMatch(
             /brokers advertise public addresses to clients \(rocketmq:allowedCidrs 203\.0\.113\.0\/24 lies outside vpcCidr/,
@@ -475,5 +476,113 @@ describe("program under mocks", () => {
         const { resources: rs, outputs } = await runProgram(existingRaw({ version: wanted }), deployed);
         expect(outputs.version).toBe(wanted);
         expect(rs.filter((r) => r.type === "rocketmq:index:RocketMqCluster")).toHaveLength(1);
+    });
+
+    describe("SSH host keys", () => {
+        const KEYS = [
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMbH94EaABhfFVROyFuoud9zkajkMHYnDzLYfILc2WUr",
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH/549pNo5u3B1RBZ2okAvsdTWr/99t7usr0yLJedRum",
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGxS0mQq0vQbq8V3yB1Qh9b0n2l7mXz1c9wqf2j3J4k5",
+        ];
+        const pinnedRaw = () =>
+            existingRaw({
+                hosts: JSON.stringify(
+                    [1, 2, 3].map((i) => ({
+                        name: `worker${i}`,
+                        host: `192.0.2.1${i}`,
+                        memoryMiB: 8192,
+                        cpus: 4,
+                        hostKey: `${KEYS[i - 1]} root@w${i}`,
+                    })),
+                ),
+            });
+        afterEach(() => (hostKeyScans.offered = {}));
+
+        test("existing hosts: every command and recovery check on a host verifies its pinned key; up reads each host's key first", async () => {
+            hostKeyScans.offered = { "192.0.2.11": [KEYS[0]], "192.0.2.12": [KEYS[1]], "192.0.2.13": [KEYS[2]] };
+            const { resources: rs } = await runProgram(pinnedRaw());
+            const remote = ofType(rs, "command:remote:Command");
+            expect(remote.length).toBeGreaterThan(20);
+            for (const r of [...remote, ...ofType(rs, RUNNING_TYPE)]) {
+                const c = conn(r.inputs) as { host: string; hostKey?: string };
+                expect([r.name, c.hostKey]).toEqual([r.name, KEYS[Number(c.host.slice(-1)) - 1]]);
+            }
+            expect(hostKeyScans.scanned.sort()).toEqual(["192.0.2.11", "192.0.2.12", "192.0.2.13"]);
+        });
+
+        test("existing hosts without a pin: connections unchanged (no hostKey), nothing scanned", async () => {
+            const { resources: rs } = await runProgram(existingRaw());
+            for (const r of ofType(rs, "command:remote:Command")) expect(Object.keys(conn(r.inputs) as object)).not.toContain("hostKey");
+            expect(hostKeyScans.scanned).toEqual([]);
+        });
+
+        test("aws: first contact (facts, host keys) runs unpinned; every later command and recovery check pins the key the host printed, learned again per instance", async () => {
+            const { resources: rs } = await awsDefaultRun();
+            for (const w of ["worker1", "worker2", "worker3"]) {
+                const learned = named(rs, `-${w}-hostkey`);
+                expect(learned.inputs.create).toBe(PRINT_HOST_KEYS);
+                expect(learned.inputs.triggers).toEqual([`rmq-unit-${w}-id`]);
+                expect(conn(learned.inputs)).not.toHaveProperty("hostKey");
+                expect(conn(named(rs, `-${w}-ssh`).inputs)).not.toHaveProperty("hostKey");
+            }
+            const pinned = [...ofType(rs, "command:remote:Command"), ...ofType(rs, RUNNING_TYPE)].filter(
+                (r) => !/-(ssh|hostkey)$/.test(r.name),
+            );
+            expect(pinned.length).toBeGreaterThan(20);
+            const eipOf = (w: string) => named(rs, `-${w}-eip`);
+            for (const r of pinned) {
+                const c = conn(r.inputs) as { host: string; hostKey?: string };
+                expect([r.name, c.hostKey]).toEqual([
+                    r.name,
+                    expect.stringMatching(/^ssh-ed25519 AAAAC3NzaC1lZDI1rmqunitworker[123]hostkey$/),
+                ]);
+                // The key of the host it dials.
+                const w = c.hostKey!.match(/worker[123]/)![0];
+                expect([r.name, c.host]).toEqual([r.name, expect.stringMatching(/^203\.0\.113\./)]);
+                expect(eipOf(w)).toBeDefined();
+            }
+        });
+
+        test("aws: stable addresses (an Elastic IP per instance, protected with it); instances change one host at a time", async () => {
+            const { resources: rs } = await awsDefaultRun();
+            for (const w of ["worker1", "worker2", "worker3"]) {
+                const eip = named(rs, `-${w}-eip`);
+                expect(eip.inputs).toMatchObject({ domain: "vpc", instance: `rmq-unit-${w}-id` });
+                expect(eip.options.protect).toBe(true);
+                const settled = named(rs, `-${w}-settled`);
+                // Nothing on create; on update (the instance was stopped and started) the wait.
+                expect(settled.inputs.create).toBeUndefined();
+                expect(settled.inputs.update).toBe("sudo -n bash -s");
+                expect(settled.inputs.stdin).toContain(`${w} runs as t3.large`);
+                expect(dependsOn(rs, `-${w}-settled`, `rmq-unit-${w}`)).toBe(true);
+            }
+            expect(dependsOn(rs, "rmq-unit-worker2", "-worker1-settled")).toBe(true);
+            expect(dependsOn(rs, "rmq-unit-worker3", "-worker2-settled")).toBe(true);
+            expect(named(rs, "rmq-unit-worker1").dependencies.some((d) => d.includes("settled"))).toBe(false);
+        });
+
+        test("aws: of the hosts' resources, a new instanceType changes the instances and their settle steps only; a bigger data volume reruns the mount", async () => {
+            const before = (await awsDefaultRun()).resources;
+            const after = (await runProgram(awsRaw({ instanceType: "t3.xlarge", dataVolumeGiB: "80" }))).resources;
+            // The hosts' own resources (the brokers follow the new type's memory: heaps, a roll).
+            const changed = after
+                .filter((r) => /^rmq-unit-worker[123]/.test(r.name))
+                .filter((r) => {
+                    const old = before.find((b) => b.name === r.name && b.type === r.type);
+                    return !old || old.raw !== r.raw;
+                })
+                .map((r) => r.name)
+                .sort();
+            expect(changed).toEqual(
+                ["worker1", "worker2", "worker3"]
+                    .flatMap((w) => [`rmq-unit-${w}`, `rmq-unit-${w}-data`, `rmq-unit-${w}-mount-data`, `rmq-unit-${w}-settled`])
+                    .sort(),
+            );
+            for (const w of ["worker1", "worker2", "worker3"]) {
+                expect(named(after, `rmq-unit-${w}`).inputs.instanceType).toBe("t3.xlarge");
+                expect(named(after, `rmq-unit-${w}-data`).inputs.size).toBe(80);
+                expect(named(after, `-${w}-mount-data`).inputs.stdin).toMatch(/\(80 GiB\)[\s\S]*want_bytes=\$\(\(80 \* 1024/);
+            }
+        });
     });
 });

@@ -1,6 +1,7 @@
 // The whole program (index.ts) under Pulumi mocks, for the unit tests that need every resource it
 // registers: program.test.ts (which resources exist) and changes.test.ts (what a key's change does).
 import * as pulumi from "@pulumi/pulumi";
+import { PRINT_HOST_KEYS } from "../../components/hosts/hostKeys";
 
 export const PRIVATE_KEY =
     "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ-UNIT-TEST-KEY\n-----END OPENSSH PRIVATE KEY-----";
@@ -19,6 +20,12 @@ export interface Registered {
     options: { protect: boolean; retainOnDelete: boolean; ignoreChanges: string[]; deleteBeforeReplace: boolean; aliases: string[] };
 }
 
+/** What each address offers to the host-key gate's scan (none: unreachable); the hosts scanned. */
+export const hostKeyScans: { offered: Record<string, string[]>; scanned: string[] } = { offered: {}, scanned: [] };
+/** The public host key lines an AWS host prints on first contact (its ed25519 key is pinned). */
+const awsHostKeys = (name: string) =>
+    `ecdsa-sha2-nistp256 AAAAE2VjZHNh${name.replace(/[^A-Za-z0-9]/g, "")} root@x\nssh-ed25519 AAAAC3NzaC1lZDI1${name.replace(/[^A-Za-z0-9]/g, "")} root@x\n`;
+
 /** Resources of the latest run, kept even when the program throws. */
 export const lastRun: { resources: Registered[] } = { resources: [] };
 
@@ -34,12 +41,23 @@ export async function runProgram(
     const logs: string[] = [];
     const consoleLog = jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => void logs.push(args.join(" ")));
     const p = await import("@pulumi/pulumi");
+    // The program's own copy (after resetModules): its host-key gate never reaches the network here.
+    hostKeyScans.scanned = [];
+    (await import("../../components/hosts/hostKeys")).hostKeyScanner.scan = async (host) => {
+        hostKeyScans.scanned.push(host);
+        return hostKeyScans.offered[host] ?? [];
+    };
     const resources: Registered[] = (lastRun.resources = []);
     await p.runtime.setMocks(
         {
             newResource: (args) => {
                 const state: Record<string, unknown> = { ...args.inputs };
-                if (args.type === "command:remote:Command") state.stdout = "cpus=2 memKiB=8388608\n";
+                if (args.type === "command:remote:Command")
+                    state.stdout = args.inputs.create === PRINT_HOST_KEYS ? awsHostKeys(args.name) : "cpus=2 memKiB=8388608\n";
+                if (args.type === "aws:ec2/eip:Eip") {
+                    state.publicIp = `203.0.113.${resources.length}`;
+                    state.publicDns = `ec2-203-0-113-${resources.length}.eu-west-1.compute.amazonaws.com`;
+                }
                 if (args.type === "random:index/randomPassword:RandomPassword") state.result = PASSWORD;
                 if (args.type === "pulumi:pulumi:StackReference")
                     state.outputs = deployed === undefined ? {} : typeof deployed === "string" ? { version: deployed } : deployed;

@@ -57,6 +57,13 @@ export function renderedScripts(ctx: RenderContext): Record<string, string> {
             volumeId: "vol-0abc",
             volumeIdNoDash: "vol0abc",
             storeRoot: ctx.cfg.storeRoot,
+            sizeGiB: 50,
+        }),
+        "host-settled.sh": render("host/host-settled.sh.mustache", {
+            hostName: "worker2",
+            instanceType: "t3.large",
+            settleSeconds: 35,
+            timeoutSeconds: 900,
         }),
     };
     if (ctx.cfg.auth.enabled) {
