@@ -37,6 +37,18 @@ export function rollingOrder(plan: ClusterPlan): RollStep[] {
 }
 
 /**
+ * The order in which recovery (`pulumi up --refresh`) brings instances back, one at a time: the
+ * rolling order without its second pass. Name servers first; per group the replicas before the
+ * master, so an instance that runs but must be restarted under a supervisor never goes down with
+ * its peer (both members of a pair, two DLedger members at once).
+ */
+export function recoveryOrder(plan: ClusterPlan): InstancePlan[] {
+    return rollingOrder(plan)
+        .filter((s) => !s.finish)
+        .map((s) => s.inst);
+}
+
+/**
  * The brokers a broker's roll depends on: the replica it waits for (a master's), the broker it must
  * catch up with (a slave's), and before the restart those that must answer (rmq-roll refuses it
  * otherwise).
