@@ -1,18 +1,21 @@
 // The cluster's recovery resources: one InstanceRunning per instance (and the dashboard), so
-// `pulumi up --refresh` restarts exactly what is down, in deploy order.
+// `pulumi up --refresh` restarts exactly what is down, one instance at a time in a safe order.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/schema";
 import { RenderContext, specOf } from "../planning/context";
 import { EnsureTarget, instanceEnsureScript } from "../planning/instanceScripts";
-import { rollingOrder } from "../planning/rolling";
+import { recoveryOrder, rollingOrder } from "../planning/rolling";
 import { ClusterPlan } from "../planning/topology";
 import { Host } from "./hosts/host";
 import { InstanceRunning } from "./instanceRunning";
 
 /**
- * One InstanceRunning per instance, after its deploy and its turns in the rolling restart; brokers
- * and the dashboard after the name servers' (a host that lost everything comes back in deploy order).
+ * One InstanceRunning per instance, after its deploy and its turns in the rolling restart, each
+ * after the previous one in recoveryOrder: name servers, then per group replicas before the master.
+ * Their updates (the ensure script: start, or restart under a new supervisor) so run one at a time,
+ * each gated on health before the next; in parallel, an "unsupervised" master and slave would
+ * restart together. The dashboard follows the name servers.
  */
 export function instancesRunning(
     parent: pulumi.Resource,
@@ -48,17 +51,17 @@ export function instancesRunning(
         );
     };
     const running: Record<string, InstanceRunning> = {};
-    for (const ns of plan.nameServers) {
-        running[ns.id] = watch(ns.id, ns.hostIndex, (c) => ({ spec: specOf(c, ns.id) }), [services[ns.id], ...(rollsOf[ns.id] ?? [])]);
+    let previous: InstanceRunning[] = [];
+    for (const inst of recoveryOrder(plan)) {
+        const cur = watch(inst.id, inst.hostIndex, (c) => ({ spec: specOf(c, inst.id) }), [
+            services[inst.id],
+            ...(rollsOf[inst.id] ?? []),
+            ...previous,
+        ]);
+        running[inst.id] = cur;
+        previous = [cur];
     }
     const nameServers = plan.nameServers.map((ns) => running[ns.id]);
-    for (const b of plan.groups.flatMap((g) => g.members)) {
-        running[b.id] = watch(b.id, b.hostIndex, (c) => ({ spec: specOf(c, b.id) }), [
-            services[b.id],
-            ...(rollsOf[b.id] ?? []),
-            ...nameServers,
-        ]);
-    }
     const dashboardHost = plan.dashboardHostIndex;
     if (dashboard && dashboardHost !== undefined) {
         const target = (c: RenderContext): EnsureTarget => ({

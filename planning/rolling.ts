@@ -36,12 +36,30 @@ export function rollingOrder(plan: ClusterPlan): RollStep[] {
     return steps;
 }
 
-/** The replica a broker's roll waits for (a master's) or the broker it must catch up with (a slave's). */
+/**
+ * The order in which recovery (`pulumi up --refresh`) brings instances back, one at a time: the
+ * rolling order without its second pass. Name servers first; per group the replicas before the
+ * master, so an instance that runs but must be restarted under a supervisor never goes down with
+ * its peer (both members of a pair, two DLedger members at once).
+ */
+export function recoveryOrder(plan: ClusterPlan): InstancePlan[] {
+    return rollingOrder(plan)
+        .filter((s) => !s.finish)
+        .map((s) => s.inst);
+}
+
+/**
+ * The brokers a broker's roll depends on: the replica it waits for (a master's), the broker it must
+ * catch up with (a slave's), and before the restart those that must answer (rmq-roll refuses it
+ * otherwise).
+ */
 export interface RollPeers {
     /** A slave follows its master's `address:port`. */
     follows?: string;
     /** A master leads its slave's `address:port`. */
     leads?: string;
+    /** A master: the other groups' masters; one must answer, or its restart leaves no writable master. */
+    masters?: { id: string; address: string }[];
 }
 
 function brokerAddress(ctx: RenderContext, b: BrokerPlan): string {
@@ -55,24 +73,32 @@ export function rollPeers(ctx: RenderContext, inst: InstancePlan): RollPeers {
     const master = group?.members.find((m) => m.brokerId === 0);
     const replica = group?.members.find((m) => m.brokerId !== 0);
     if (inst.brokerId !== 0 && master) return { follows: brokerAddress(ctx, master) };
-    if (inst.brokerId === 0 && replica) return { leads: brokerAddress(ctx, replica) };
-    return {};
+    if (inst.brokerId !== 0) return {};
+    const masters = ctx.plan.groups
+        .filter((g) => g.brokerName !== inst.brokerName)
+        .flatMap((g) => g.members.filter((m) => m.brokerId === 0))
+        .map((m) => ({ id: m.id, address: brokerAddress(ctx, m) }));
+    return { ...(replica ? { leads: brokerAddress(ctx, replica) } : {}), ...(masters.length > 0 ? { masters } : {}) };
 }
 
 /** rmq-roll's options for one step. */
 export function rollArgs(spec: InstanceSpec, finish: boolean, peers: RollPeers): string[] {
     const inst = spec.instance;
     const timeout = String(spec.installation.startTimeoutSeconds);
-    if (inst.kind === "namesrv") return [inst.id, timeout, String(NAMESRV_PORT)];
+    // A name server is named in the list the hosts' tools dial as HOST:9876 (planning/topology).
+    if (inst.kind === "namesrv") return [inst.id, timeout, String(NAMESRV_PORT), "--namesrv", `${spec.host.name}:${NAMESRV_PORT}`];
     const addr = `${spec.host.clientAddress}:${inst.listenPort}`;
     const args = [inst.id, timeout, String(inst.listenPort), "--broker", inst.brokerName];
     if (inst.dledger) {
         args.push("'*'", addr, "--follows", "dledger");
+        // The peers' list holds ';': quoted for the shell (ids and host names are checked words).
+        args.push("--dledger", inst.dledger.selfId, `'${inst.dledger.peers}'`);
         if (!finish) args.push("--defer-leader");
     } else {
         args.push(String(inst.brokerId), addr);
         if (peers.follows) args.push("--follows", peers.follows);
         if (peers.leads) args.push("--leads", peers.leads);
+        for (const m of peers.masters ?? []) args.push("--master", m.id, m.address);
     }
     args.push("--bound", String(CATCH_UP_BOUND_BYTES));
     return args;

@@ -27,6 +27,8 @@ shopt -s inherit_errexit
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios_refusals.sh"
 # shellcheck source=tests/e2e/scenarios_hostkey.sh
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios_hostkey.sh"
+# shellcheck source=tests/e2e/scenarios_roll.sh
+. "$(dirname "${BASH_SOURCE[0]}")/scenarios_roll.sh"
 
 passed=0 failed=0 results=()
 
@@ -89,13 +91,16 @@ set_dledger() {
   client_network on
   run_test "f. dledger $E2E_VERSION: up, one leader, SIGKILL of the leader under load, nothing lost" t_dledger
   run_test "f2. dledger rolling change: followers first, the leader last, nothing lost" t_dledger_rolling
+  run_test "f3. n2 stopped: a change to n0 is refused naming it, no JVM restarts; n2 back, reverted, whole" t_dledger_degraded_refused
   client_network off
 }
 
 set_sync() {
   fresh_hosts systemd
   run_test "g1. 2m-2s-sync $E2E_VERSION: up, clusterList, round trip" t_sync
-  run_test "g3. a host whose SSH host key changed: up refused naming it, nothing run on any host" t_hostkey_changed
+  run_test "g3. a roll onto files that cannot start fails naming the broker, which is back on its old files; the revert restarts nothing" t_roll_fail_revert
+  # Last in the set: it changes a host's key (and puts it back).
+  run_test "g4. a host whose SSH host key changed: up refused naming it, nothing run on any host" t_hostkey_changed
 }
 
 set_v497() {

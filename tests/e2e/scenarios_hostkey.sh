@@ -55,7 +55,7 @@ t_hostkey_changed() {
   if grep -qE 'worker(1|3) \(10\.77\.[0-9]+\.1[13]:22\) offers' "$WORK/hk-up.out"; then fail "the error names a host whose key did not change"; fi
   [ "$before_logins" = "$after_logins" ] || fail "hosts were logged into during the refused up ($before_logins -> $after_logins logins)"
   [ "$before_files" = "$after_files" ] || { diff <(echo "$before_files") <(echo "$after_files") >&2; fail "name server files changed on a host during the refused up"; }
-  record "g3. worker2's host key changed: up refused in $took s, naming worker2; $after_logins logins before and after (none), no file changed on any host"
+  record "g4. worker2's host key changed: up refused in $took s, naming worker2; $after_logins logins before and after (none), no file changed on any host"
   sed -n '/SSH host key mismatch/,/+3p' "$WORK/hk-up.out" | head -6 >&2
 
   # Back: the old key, the old config; the pinned key works again and nothing is left to do.

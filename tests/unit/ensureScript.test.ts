@@ -76,7 +76,7 @@ describe("instance-ensure.sh", () => {
             "rmq-service state broker-a-s",
             "rmq-service install broker-a-s",
             "rmq-service start broker-a-s",
-            "rmq-wait broker-a-s 180 11011 broker-a 1 192.0.2.13:11011",
+            expect.stringMatching(/^rmq-wait broker-a-s 180 11011 --since \d{13} broker-a 1 192\.0\.2\.13:11011$/),
         ]);
         expect(r.stdout).toMatch(/state=running\n$/);
     });
@@ -86,7 +86,7 @@ describe("instance-ensure.sh", () => {
         expect(run("ensure", "unsupervised").calls).toEqual([
             "rmq-service state broker-a-s",
             "rmq-service restart broker-a-s",
-            "rmq-wait broker-a-s 180 11011 broker-a 1 192.0.2.13:11011",
+            expect.stringMatching(/^rmq-wait broker-a-s 180 11011 --since \d{13} broker-a 1 192\.0\.2\.13:11011$/),
         ]);
     });
 

@@ -161,19 +161,20 @@ describe("program under mocks", () => {
             if (id !== "dashboard") expect(dependsOn(rs, `${id}-running`, `${id}-roll`)).toBe(true);
         }
         for (const id of ["broker-a", "broker-b-s", "dashboard"])
-            for (const w of ["worker1", "worker2", "worker3"]) expect(dependsOn(rs, `${id}-running`, `namesrv-${w}-running`)).toBe(true);
-        // Name servers do not wait for each other, nor brokers for brokers: a host comes back in parallel.
-        expect(dependsOn(rs, "namesrv-worker2-running", "namesrv-worker1-running")).toBe(false);
-        expect(dependsOn(rs, "broker-a-s-running", "broker-a-running")).toBe(false);
+            for (const w of ["worker1", "worker2", "worker3"]) expect(reaches(rs, `${id}-running`, `namesrv-${w}-running`)).toBe(true);
+        // One at a time (issue 14, defect 20): each after the previous in recovery order, a slave before its master.
+        const chain = ["namesrv-worker1", "namesrv-worker2", "namesrv-worker3", "broker-a-s", "broker-a", "broker-b-s", "broker-b"];
+        chain.slice(1).forEach((id, i) => expect(dependsOn(rs, `${id}-running`, `${chain[i]}-running`)).toBe(true));
+        expect(reaches(rs, "broker-a-s-running", "broker-a-running")).toBe(false);
 
         const inputs = (id: string) => named(rs, `${id}-running`).inputs;
         expect(inputs("broker-a-s")).toMatchObject({ hostName: "worker3", instance: "broker-a-s", timeoutSeconds: 300 });
         // The probe/ensure script: the state of exactly this instance, and the deploy's health gate.
         const script = inputs("broker-a-s").script as string;
         expect(script).toContain("id=broker-a-s\n");
-        expect(script).toContain('"$root/bin/rmq-wait" "$id" 180 11011 broker-a 1 192.0.2.13:11011\n');
-        expect(inputs("namesrv-worker2").script).toContain('"$root/bin/rmq-wait" "$id" 180 9876\n');
-        expect(inputs("dashboard").script).toContain('"$root/bin/rmq-wait" "$id" 180 8080\n');
+        expect(script).toContain('"$root/bin/rmq-wait" "$id" 180 11011 --since "$since" broker-a 1 192.0.2.13:11011\n');
+        expect(inputs("namesrv-worker2").script).toContain('"$root/bin/rmq-wait" "$id" 180 9876 --since "$since"\n');
+        expect(inputs("dashboard").script).toContain('"$root/bin/rmq-wait" "$id" 180 8080 --since "$since"\n');
         // The key reaches the provider only as a secret, and stays one in the state.
         for (const r of running) {
             const conn = r.inputs.connection as Record<string, unknown>;
@@ -201,7 +202,7 @@ describe("program under mocks", () => {
             expect(dependsOn(rs, `${n}-running`, `${n}-roll`)).toBe(true);
             expect(dependsOn(rs, `${n}-running`, `${n}-roll-leader`)).toBe(true);
         }
-        expect(named(rs, "n1-running").inputs.script).toContain('180 30911 RaftNode00 "*" 192.0.2.12:30911\n');
+        expect(named(rs, "n1-running").inputs.script).toContain('180 30911 --since "$since" RaftNode00 "*" 192.0.2.12:30911\n');
     });
 
     test("2m-noslave and smoke disabled", async () => {

@@ -40,21 +40,23 @@ describe("rolling restarts", () => {
         ]);
         const ctx = context({ topology: "dledger" });
         expect(argsOf(ctx, "n1")).toBe(
-            `n1 180 30911 --broker RaftNode00 '*' 192.0.2.12:30911 --follows dledger --defer-leader --bound ${CATCH_UP_BOUND_BYTES}`,
+            `n1 180 30911 --broker RaftNode00 '*' 192.0.2.12:30911 --follows dledger --dledger n1 'n0-worker1:40911;n1-worker2:40911;n2-worker3:40911' --defer-leader --bound ${CATCH_UP_BOUND_BYTES}`,
         );
         expect(argsOf(ctx, "n1", true)).not.toContain("--defer-leader");
     });
 
-    test("a slave is gated on catching up with its master, a master on its slave catching up again", () => {
+    test("a slave is gated on catching up with its master, a master on its slave catching up again; each names the peers it needs up", () => {
         const ctx = context();
         expect(argsOf(ctx, "broker-a-s")).toBe(
             `broker-a-s 180 11011 --broker broker-a 1 192.0.2.13:11011 --follows 192.0.2.12:10911 --bound ${CATCH_UP_BOUND_BYTES}`,
         );
         expect(argsOf(ctx, "broker-a")).toBe(
-            `broker-a 180 10911 --broker broker-a 0 192.0.2.12:10911 --leads 192.0.2.13:11011 --bound ${CATCH_UP_BOUND_BYTES}`,
+            `broker-a 180 10911 --broker broker-a 0 192.0.2.12:10911 --leads 192.0.2.13:11011 --master broker-b 192.0.2.13:10911 --bound ${CATCH_UP_BOUND_BYTES}`,
         );
-        expect(argsOf(ctx, "namesrv-worker2")).toBe("namesrv-worker2 180 9876");
-        expect(argsOf(context({ topology: "2m-noslave" }), "broker-b")).not.toContain("--leads");
+        expect(argsOf(ctx, "namesrv-worker2")).toBe("namesrv-worker2 180 9876 --namesrv worker2:9876");
+        expect(argsOf(context({ topology: "2m-noslave" }), "broker-b")).toBe(
+            `broker-b 180 10911 --broker broker-b 0 192.0.2.13:10911 --master broker-a 192.0.2.12:10911 --bound ${CATCH_UP_BOUND_BYTES}`,
+        );
     });
 
     test("a roll step's script changes exactly when its instance's files change", () => {
