@@ -14,6 +14,7 @@ export const CONFIG_KEYS = [
     "sha512",
     "localArchive",
     "javaArchive",
+    "javaSha512",
     "appRoot",
     "storeRoot",
     "serviceUser",
