@@ -129,13 +129,40 @@ describe("defect 6: the install root stays root's, whatever storeRoot is", () =>
         });
     });
 
+    test("check_trees, run: root's files others could write lose the write bits; a file of another user is refused", () => {
+        const app = fs.mkdtempSync(path.join(os.tmpdir(), "rmq-trees-"));
+        try {
+            const s = install({ appRoot: app, storeRoot: "/data/rocketmq" });
+            const fn = s.slice(s.indexOf("check_trees() {"), s.indexOf("# Before anything here runs a program"));
+            const root = `${app}/rocketmq`;
+            for (const d of ["bin", "versions/r/lib", "../jdk/j/bin"]) fs.mkdirSync(path.join(root, d), { recursive: true });
+            const jar = path.join(root, "versions/r/lib/a.jar");
+            fs.writeFileSync(jar, "x");
+            fs.chmodSync(jar, 0o666);
+            const run = () => spawnSync("bash", ["-c", `set -euo pipefail\nroot=${root}\n${fn}\ncheck_trees`], { encoding: "utf8" });
+            expect(run().status).toBe(0);
+            expect(fs.statSync(jar).mode & 0o777).toBe(0o644);
+            const java = path.join(app, "jdk/j/bin/java");
+            fs.writeFileSync(java, "#!/bin/sh\n", { mode: 0o755 });
+            fs.chownSync(java, 65534, 65534);
+            const r = run();
+            expect(r.status).toBe(1);
+            expect(r.stderr).toContain(`install: refused on worker1: root runs files that are not root's`);
+            expect(r.stderr).toContain(`${java} nobody -rwxr-xr-x`);
+        } finally {
+            fs.rmSync(app, { recursive: true, force: true });
+        }
+    });
+
     test("install walks everything root runs after writing it, and runs the check before any package or download", () => {
         const s = install();
         expect(s.indexOf('refuse_untrusted "$root" "$root/bin" "$root/versions" "$root/downloads" "$root/instances"')).toBeLessThan(
             s.indexOf("command -v unzip"),
         );
         expect(s).toContain('refuse_untrusted "$root/java.env" "$root/current" "$root/tools-home" "$root/bin" "$(readlink -f "$java")"');
-        expect(s).toMatch(/find "\$root\/bin" "\$root\/versions" \/app\/jdk -xdev \\\( ! -user root -o ! -type l -perm \/022 \\\)/);
+        expect(s.indexOf("check_trees\n")).toBeLessThan(s.indexOf("command -v unzip"));
+        expect(s.indexOf("find_java() {")).toBeGreaterThan(s.indexOf("check_trees\n"));
+        expect(s.trimEnd().split("\n").slice(-2)[0]).toBe("check_trees");
         // java.env replaced whole, root's, not writable by others.
         expect(s).toContain('chmod 0644 "$root/java.env.new"\nmv -f "$root/java.env.new" "$root/java.env"');
         // The release is made root's before it moves into place.
