@@ -62,9 +62,10 @@ cmdline_sampler_stop() {
 cmdline_samples_check() {
   local ip n hits total=0
   for ip in "${HOST_IPS[@]}"; do
-    on_host "$ip" "grep -q '^rmq-e2e-canary-$ip' $CMDLINE_SAMPLES" || fail "the command-line sampler on $ip did not see its canary: it proves nothing"
+    # Each failure returns at once: callers may test this in an `if`, where errexit is off.
+    on_host "$ip" "grep -q '^rmq-e2e-canary-$ip' $CMDLINE_SAMPLES" || { fail "the command-line sampler on $ip did not see its canary: it proves nothing"; return 1; }
     hits=$(printf '%s\n' "$@" | on_host "$ip" "grep -cF -f - $CMDLINE_SAMPLES || true")
-    [ "$hits" -eq 0 ] || fail "a password on $hits command line(s) on $ip while the auth steps ran ($CMDLINE_SAMPLES there)"
+    [ "$hits" -eq 0 ] || { fail "a password on $hits command line(s) on $ip while the auth steps ran ($CMDLINE_SAMPLES there)"; return 1; }
     n=$(on_host "$ip" "wc -l <$CMDLINE_SAMPLES")
     total=$((total + n))
   done
