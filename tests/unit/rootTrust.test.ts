@@ -249,7 +249,7 @@ describe("defect 19: a smoke run leaves no consumer group behind", () => {
         expect(smoke).toMatch(/roundtrip .*--group "\$group" .*--delete-group/);
         const java = fs.readFileSync(path.join(__dirname, "..", "..", "tools", "java", "RmqSmoke.java"), "utf8");
         expect(java).toMatch(/finally \{\s*if \(opts\.containsKey\("delete-group"\)\) \{\s*deleteGroup\(group\);/);
-        expect(java).toMatch(/admin\.deleteSubscriptionGroup\(addr, group/);
+        expect(java).toMatch(/admin\.deleteSubscriptionGroup\(addr, group, true\)/);
         expect(java).toContain('String retry = "%RETRY%" + group;');
     });
 });

@@ -452,13 +452,17 @@ public class RmqSmoke {
                 }
             }
             for (String addr : masters) {
-                admin.deleteSubscriptionGroup(addr, group);
+                // true: its consumer offsets go too (consumerOffset.json would keep one entry per run).
+                admin.deleteSubscriptionGroup(addr, group, true);
             }
             String retry = "%RETRY%" + group;
             if (!masters.isEmpty()) {
                 admin.deleteTopicInBroker(masters, retry);
             }
-            admin.deleteTopicInNameServer(new HashSet<>(admin.getNameServerAddressList()), retry);
+            Set<String> nameServers = new HashSet<>(admin.getNameServerAddressList());
+            for (String clusterName : cluster.getClusterAddrTable().keySet()) {
+                admin.deleteTopicInNameServer(nameServers, clusterName, retry);
+            }
         } catch (Exception e) {
             System.err.println("RmqSmoke: could not delete consumer group " + group + ": " + firstLine(e.toString()));
         } finally {
