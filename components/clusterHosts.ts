@@ -43,6 +43,7 @@ export function prepareHosts(
                 downloadUrl: cfg.distribution.url,
                 localArchive: cfg.distribution.localArchive,
                 javaArchive: cfg.javaArchive,
+                javaSha512: cfg.javaSha512,
                 appRoot: cfg.appRoot,
                 serviceUser: cfg.serviceUser,
                 startTimeoutSeconds: cfg.startTimeoutSeconds,

@@ -5,7 +5,7 @@ import { RocketMqVersion } from "../config/schema";
 import { defaultDownloadUrl } from "../config/validate/artifacts";
 import { CLUSTER_NAME, PATH_ALLOWED, SHA512, USER, validAbsPath, validUrl } from "../config/validate/patterns";
 import { installScript, uninstallScript } from "../planning/hostScripts";
-import { Installation, uploadPath } from "../planning/installation";
+import { Installation, storeRootProblem, uploadPath } from "../planning/installation";
 import { ResolvedHost } from "../planning/instanceFiles";
 import { ArgChecks, checkResolved } from "./args";
 import { hostCommand } from "./hostCommand";
@@ -16,7 +16,7 @@ export interface RocketMqInstallArgs {
     host: Host;
     /** RocketMQ release: 5.5.0, 5.3.3 or 4.9.7. Default: 5.5.0. */
     version?: RocketMqVersion;
-    /** sha512 of the release zip (128 hex digits). Required unless `localArchive` is given: every host verifies what it unpacks. */
+    /** sha512 of the release zip (128 hex digits). Required, downloaded or uploaded: every host verifies what root unpacks. */
     sha512?: string;
     /** Where hosts download the zip. Default: the Apache archive's URL of `version`. */
     downloadUrl?: string;
@@ -24,6 +24,8 @@ export interface RocketMqInstallArgs {
     localArchive?: string;
     /** A JDK .tar.gz on the deploying machine, uploaded for hosts without Java 11+. Default: none (the host's package manager installs one). */
     javaArchive?: string;
+    /** sha512 of `javaArchive` (128 hex digits). Required with it: hosts verify the JDK before unpacking it. Default: none. */
+    javaSha512?: string;
     /** Root of everything RocketMQ on the host (RocketMQ lives in APP/rocketmq). Default: /app. */
     appRoot?: string;
     /** Unprivileged user the processes run as (created by OsTuning). Default: oper. */
@@ -71,11 +73,13 @@ export class RocketMqInstall extends pulumi.ComponentResource {
         const c = new ArgChecks(`RocketMqInstall ${name}`);
         c.version("version", version);
         c.check(args.sha512 === undefined || SHA512.test(args.sha512), "sha512", args.sha512, "128 hex digits");
+        c.check(args.sha512 !== undefined, "sha512", args.sha512, "required (with localArchive too): hosts verify what root unpacks");
+        c.check(args.javaSha512 === undefined || SHA512.test(args.javaSha512), "javaSha512", args.javaSha512, "128 hex digits");
         c.check(
-            args.sha512 !== undefined || args.localArchive !== undefined,
-            "sha512",
-            args.sha512,
-            "required unless localArchive is given",
+            (args.javaArchive === undefined) === (args.javaSha512 === undefined),
+            "javaSha512",
+            args.javaSha512,
+            "given exactly when javaArchive is: hosts verify the JDK before root unpacks it",
         );
         c.check(validUrl(url), "downloadUrl", url, "an http(s) URL without shell characters");
         for (const [k, v] of [
@@ -83,6 +87,8 @@ export class RocketMqInstall extends pulumi.ComponentResource {
             ["storeRoot", storeRoot],
         ] as const)
             c.check(validAbsPath(v), k, v, PATH_ALLOWED);
+        const storeProblem = validAbsPath(storeRoot) && validAbsPath(appRoot) ? storeRootProblem({ appRoot }, storeRoot) : undefined;
+        c.check(storeProblem === undefined, "storeRoot", storeRoot, storeProblem ?? "");
         c.check(USER.test(serviceUser) && serviceUser !== "root", "serviceUser", serviceUser, "an unprivileged Unix user name (not root)");
         c.check(
             Number.isInteger(startTimeoutSeconds) && startTimeoutSeconds >= 10 && startTimeoutSeconds <= 3600,
@@ -118,6 +124,7 @@ export class RocketMqInstall extends pulumi.ComponentResource {
                 localArchive: args.localArchive,
             },
             javaArchive: args.javaArchive,
+            javaSha512: args.javaSha512,
         };
         const copies = [args.localArchive, args.javaArchive]
             .filter((f): f is string => f !== undefined)
@@ -126,7 +133,8 @@ export class RocketMqInstall extends pulumi.ComponentResource {
                     new command.remote.CopyToRemote(
                         `${name}-upload-${i}`,
                         { connection: args.host.connection, source: new pulumi.asset.FileAsset(file), remotePath: uploadPath(file) },
-                        { parent: this, dependsOn: [args.host.ready], deletedWith: args.host.machine },
+                        // After OsTuning (in dependsOn), which makes the upload directory.
+                        { parent: this, dependsOn: [args.host.ready, ...(args.dependsOn ?? [])], deletedWith: args.host.machine },
                     ),
             );
         const script = pulumi.all(args.nameServers).apply((ns) => {

@@ -98,7 +98,8 @@ export const KEYS = {
     sha512: {
         type: "string",
         default: "",
-        description: "sha512 of the zip (128 hex digits). Required when downloading; checked before unpacking.",
+        description:
+            "sha512 of the zip (128 hex digits). Required, with a download or localArchive; every host checks it on root's copy before unpacking.",
         change: "in-place",
         effect: "Checked when a release is downloaded: the install script reruns, nothing restarts.",
     },
@@ -115,6 +116,14 @@ export const KEYS = {
         description: "Local JDK .tar.gz to upload when a host has no Java >= 11; otherwise the distro's OpenJDK 17 is installed.",
         change: "in-place",
         effect: "Used only on hosts without Java 11+: the install script reruns, nothing restarts.",
+    },
+    javaSha512: {
+        type: "string",
+        default: "",
+        description:
+            "sha512 of javaArchive (128 hex digits). Required with javaArchive; every host checks it on root's copy before unpacking.",
+        change: "in-place",
+        effect: "Checked when the JDK archive is installed: the install script reruns, nothing restarts.",
     },
     appRoot: {
         type: "string",

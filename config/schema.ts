@@ -152,6 +152,8 @@ export interface ClusterConfig {
     distribution: DistributionSettings;
     /** Optional JDK archive (.tar.gz) to upload when a host has no Java >= 11. */
     javaArchive?: string;
+    /** sha512 of javaArchive (required with it): hosts check it on root's copy before unpacking. */
+    javaSha512?: string;
     /** Root of everything RocketMQ on a host (the guide's /app). */
     appRoot: string;
     /** Root under which each broker gets its own store directory. */

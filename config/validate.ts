@@ -1,6 +1,7 @@
 // Turns raw stack config (strings and JSON, as Pulumi hands it over) into a ClusterConfig, or a
 // ConfigError naming every bad key, its value and what is allowed. Runs before any resource exists.
 // Every string that reaches a host script is held to a strict pattern here (config/validate/).
+import { storeRootProblem } from "../planning/installation";
 import { DEFAULTS, DEFAULT_SYSCTL } from "./defaults";
 import { ConfigError } from "./errors";
 import {
@@ -14,7 +15,7 @@ import {
     TOPOLOGIES,
     Topology,
 } from "./schema";
-import { dashboard, distribution, javaArchive } from "./validate/artifacts";
+import { dashboard, distribution, javaArtifact } from "./validate/artifacts";
 import { authSettings } from "./validate/auth";
 import { checkBrokerProperties, instanceOverrides } from "./validate/brokerProperties";
 import { checkDeployerReach } from "./validate/awsReach";
@@ -60,6 +61,8 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
         ["storeRoot", storeRoot],
     ] as const)
         if (!validAbsPath(v)) c.add(k, v, PATH_ALLOWED);
+    const storeProblem = storeRootProblem({ appRoot }, storeRoot);
+    if (storeProblem !== undefined && validAbsPath(storeRoot) && validAbsPath(appRoot)) c.add("storeRoot", storeRoot, storeProblem);
     const serviceUser = r.str("serviceUser", DEFAULTS.serviceUser);
     if (!USER.test(serviceUser) || serviceUser === "root") c.add("serviceUser", serviceUser, "an unprivileged Unix user name (not root)");
     const keysRaw = r.json("serviceUserAuthorizedKeys");
@@ -105,7 +108,7 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
         version,
         clusterName,
         distribution: dist,
-        javaArchive: javaArchive(r),
+        ...javaArtifact(r),
         appRoot,
         storeRoot,
         serviceUser,

@@ -96,10 +96,15 @@ export interface ReleaseSource {
     distribution: DistributionSettings;
     /** A JDK archive (.tar.gz) uploaded when the host has no Java >= 11. */
     javaArchive?: string;
+    /** Its sha512, checked on root's copy before it is unpacked (required with javaArchive). */
+    javaSha512?: string;
 }
 
 export function installScript(inst: Installation, source: ReleaseSource, hostName: string, tools: ToolSettings): string {
     const d = source.distribution;
+    // Validation refuses these first (naming the key); a host never unpacks what it did not verify.
+    if (!d.sha512) throw new Error(`installScript: no sha512 for the RocketMQ release (${d.source}): every host verifies what it unpacks`);
+    if (source.javaArchive && !source.javaSha512) throw new Error("installScript: javaArchive without javaSha512");
     return render("host/install.sh.mustache", {
         hostName,
         version: inst.version,
@@ -107,10 +112,11 @@ export function installScript(inst: Installation, source: ReleaseSource, hostNam
         appRoot: inst.appRoot,
         rocketmqRoot: rocketmqRoot(inst),
         distName: distName(inst),
-        sha512: d.sha512 ?? '""',
+        sha512: d.sha512,
         download: d.source === "download" ? { url: d.url } : undefined,
         upload: d.source === "upload" ? { uploadPath: uploadPath(d.localArchive as string) } : undefined,
         javaUpload: source.javaArchive ? uploadPath(source.javaArchive) : undefined,
+        javaSha512: source.javaSha512,
         tools: hostTools(inst, tools).map((t) => ({ ...t, content: chomp(t.content) })),
     });
 }

@@ -53,7 +53,47 @@ export function logbackFile(i: Pick<Installation, "appRoot" | "version">, inst: 
     return { relPath, absPath: `${instanceDir(i, inst.id)}/${relPath}` };
 }
 
-export const UPLOAD_DIR = "/tmp";
+/**
+ * Where uploads (localArchive, javaArchive, dashboardLocalJar) land: a directory only root and the
+ * deploying account can write (OsTuning makes it), never /tmp, where any local user could put a
+ * file or a symbolic link first. Root copies each upload out of it and checks its sha512 on the copy.
+ */
+export const UPLOAD_DIR = "/var/lib/rocketmq-pulumi/uploads";
+
+/** user.home of the JVM tools root runs (mqadmin, rmq-smoke, rmq-auth): root's own, 0700. */
+export function rootToolsHome(i: Pick<Installation, "appRoot">): string {
+    return `${rocketmqRoot(i)}/tools-home`;
+}
+
+/**
+ * What root reads or runs under the install root: these stay root's and writable by root alone,
+ * so no directory of the service user (stores, logs, run) may be one of them or lie inside one.
+ */
+export function rootOnlyPaths(i: Pick<Installation, "appRoot">): string[] {
+    const r = rocketmqRoot(i);
+    return ["bin", "versions", "current", "java.env", "instances", "downloads", "auth", "tools-home", "supervise"]
+        .map((p) => `${r}/${p}`)
+        .concat(`${i.appRoot}/jdk`);
+}
+
+/** The store directories brokers make under storeRoot by default (BrokerPair, DLedgerGroup, the stack). */
+export const STORE_DIRS = ["store", "storeSlave"];
+
+/**
+ * Why storeRoot cannot hold the service user's stores without handing it something root runs, or
+ * undefined when it can. The stores (storeRoot/store, storeRoot/storeSlave) become the service
+ * user's: none may be or hold appRoot, nor lie in a directory root runs from (rootOnlyPaths).
+ */
+export function storeRootProblem(i: Pick<Installation, "appRoot">, storeRoot: string): string | undefined {
+    const inside = (d: string, parent: string) => d === parent || d.startsWith(`${parent === "/" ? "" : parent}/`);
+    const clash = rootOnlyPaths(i).find((p) => inside(storeRoot, p));
+    if (clash !== undefined)
+        return `not ${clash} or inside it: root runs what is there, and the brokers' stores under storeRoot belong to the service user`;
+    const holder = STORE_DIRS.map((s) => `${storeRoot}/${s}`).find((s) => inside(i.appRoot, s));
+    if (holder !== undefined)
+        return `a directory whose store directories (${STORE_DIRS.join(", ")}) do not hold appRoot ${i.appRoot}: ${holder} belongs to the service user, and root runs programs from appRoot`;
+    return undefined;
+}
 
 export function uploadPath(file: string): string {
     return `${UPLOAD_DIR}/${file.split("/").pop()}`;

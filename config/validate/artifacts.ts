@@ -18,19 +18,29 @@ export function distribution(r: Reader, version: string): DistributionSettings {
     if (sha512 !== undefined && !SHA512.test(sha512)) c.add("sha512", sha512, "128 hex digits (the content of the .sha512 file)");
     const url = r.str("downloadUrl", defaultDownloadUrl(version));
     if (!validUrl(url)) c.add("downloadUrl", url, `${URL_ALLOWED}, of rocketmq-all-VERSION-bin-release.zip`);
-    if (!localArchive) {
-        if (!sha512)
-            c.add("sha512", undefined, `required with a download (${url}): the sha512 of the zip, so every host verifies what it unpacks`);
-    } else if (!validLocalFile(localArchive, /\.zip$/)) {
+    if (!sha512)
+        c.add(
+            "sha512",
+            undefined,
+            localArchive
+                ? `required with localArchive (${localArchive}): the sha512 of the zip, so every host verifies what root unpacks`
+                : `required with a download (${url}): the sha512 of the zip, so every host verifies what it unpacks`,
+        );
+    if (localArchive && !validLocalFile(localArchive, /\.zip$/))
         c.add("localArchive", localArchive, `${LOCAL_ALLOWED}: rocketmq-all-VERSION-bin-release.zip`);
-    }
     return { source: localArchive ? "upload" : "download", url, sha512, localArchive };
 }
 
-export function javaArchive(r: Reader): string | undefined {
+/** rocketmq:javaArchive and its javaSha512: root unpacks the JDK only once its sha512 matched. */
+export function javaArtifact(r: Reader): { javaArchive?: string; javaSha512?: string } {
     const file = r.optStr("javaArchive");
+    const sha512 = r.optStr("javaSha512");
     if (file !== undefined && !validLocalFile(file, /\.(tar\.gz|tgz)$/)) r.c.add("javaArchive", file, `${LOCAL_ALLOWED}: a JDK .tar.gz`);
-    return file;
+    if (sha512 !== undefined && !SHA512.test(sha512)) r.c.add("javaSha512", sha512, "128 hex digits (sha512sum of javaArchive)");
+    if (file !== undefined && sha512 === undefined)
+        r.c.add("javaSha512", undefined, `required with javaArchive (${file}): its sha512, checked on each host before root unpacks it`);
+    if (file === undefined && sha512 !== undefined) r.c.add("javaSha512", sha512, "only with javaArchive (the JDK it checks)");
+    return { javaArchive: file, javaSha512: sha512 };
 }
 
 export function dashboard(r: Reader): Omit<DashboardSettings, "listen"> {

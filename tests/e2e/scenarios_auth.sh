@@ -19,6 +19,59 @@ auth_client() { # auth_client USER|- PASSWORD|- TOPIC COUNT OUT
   return "$rc"
 }
 
+# "No password on a command line" needs eyes while the secrets are in use, not one ps afterwards:
+# a sampler on every host records each distinct command line of every process (/proc/*/cmdline,
+# every 0.1 s, with bash builtins only, so it barely loads the host) while an `up` runs the auth
+# steps (credential files, user creation with rmq-auth, the brokers' rolling restart);
+# cmdline_samples_check greps the samples for the passwords afterwards, on the hosts (the passwords
+# travel on stdin). A canary process with a marker on its command line, started while sampling,
+# must show up, so a sampler that saw nothing cannot pass.
+CMDLINE_SAMPLES=/var/tmp/rmq-e2e-cmdlines
+# shellcheck disable=SC2016  # expanded on the host
+CMDLINE_SAMPLER='
+umask 077
+out=$1 stop=$1.stop
+rm -f "$stop"
+while [ ! -e "$stop" ]; do
+  for f in /proc/[0-9]*/cmdline; do
+    a=()
+    mapfile -d "" -t a <"$f" 2>/dev/null || continue
+    [ "${#a[@]}" -eq 0 ] || printf "%s\n" "${a[*]}"
+  done
+  sleep 0.1
+done | awk "!seen[\$0]++" >>"$out"
+rm -f "$stop"
+'
+cmdline_sampler_start() {
+  local ip
+  for ip in "${HOST_IPS[@]}"; do
+    on_host "$ip" "cat >$CMDLINE_SAMPLES.sh && (setsid bash $CMDLINE_SAMPLES.sh $CMDLINE_SAMPLES </dev/null >/dev/null 2>&1 &)" <<<"$CMDLINE_SAMPLER"
+    # The canary: a marker on a command line for 2 s, which the sampler must catch.
+    on_host "$ip" "(setsid bash -c 'exec -a rmq-e2e-canary-$ip sleep 2' </dev/null >/dev/null 2>&1 &)"
+  done
+}
+cmdline_sampler_stop() {
+  local ip
+  for ip in "${HOST_IPS[@]}"; do
+    # shellcheck disable=SC2016  # expanded on the host
+    on_host "$ip" "touch $CMDLINE_SAMPLES.stop; for _ in \$(seq 50); do [ -e $CMDLINE_SAMPLES.stop ] || exit 0; sleep 0.1; done; echo 'sampler did not stop' >&2; exit 1"
+  done
+}
+# cmdline_samples_check SECRET...: none of them on any sampled command line; the canaries seen;
+# prints how many distinct command lines were seen in all.
+cmdline_samples_check() {
+  local ip n hits total=0
+  for ip in "${HOST_IPS[@]}"; do
+    # Each failure returns at once: callers may test this in an `if`, where errexit is off.
+    on_host "$ip" "grep -q '^rmq-e2e-canary-$ip' $CMDLINE_SAMPLES" || { fail "the command-line sampler on $ip did not see its canary: it proves nothing"; return 1; }
+    hits=$(printf '%s\n' "$@" | on_host "$ip" "grep -cF -f - $CMDLINE_SAMPLES || true")
+    [ "$hits" -eq 0 ] || { fail "a password on $hits command line(s) on $ip while the auth steps ran ($CMDLINE_SAMPLES there)"; return 1; }
+    n=$(on_host "$ip" "wc -l <$CMDLINE_SAMPLES")
+    total=$((total + n))
+  done
+  echo "$total"
+}
+
 t_auth_on() {
   stack_init "$E2E_VERSION"
   pulumi config set rocketmq:smokeMessages 20
@@ -34,8 +87,10 @@ t_auth_on() {
   pulumi config set --path "rocketmq:authUsers.$AUTH_USER.topics.AuthTopicA" 'PUB|SUB'
   pulumi config set --path "rocketmq:authUsers.$AUTH_USER.groups[0]" AuthGroupA
   all_pids >"$WORK/x-pids-before.txt"
+  cmdline_sampler_start
   t0=$SECONDS
-  pulumi_up >"$WORK/up-x1.out" 2>&1 || { tail -80 "$WORK/up-x1.out" >&2; fail "pulumi up turning authentication on failed"; }
+  pulumi_up >"$WORK/up-x1.out" 2>&1 || { cmdline_sampler_stop; tail -80 "$WORK/up-x1.out" >&2; fail "pulumi up turning authentication on failed"; }
+  cmdline_sampler_stop
   record "x. authentication turned on (rolling restart, health gates, smoke and user creation as the administrator): $((SECONDS - t0)) s"
   all_pids >"$WORK/x-pids-after.txt"
   auth_on_checks
@@ -110,7 +165,9 @@ t_auth_change_user() {
   # "read": the program's StackReference to itself (the upgrade guard), read on every preview.
   changed=$(python3 -c 'import json,sys; print(" ".join(sorted(s["op"] + ":" + s["urn"].split("::")[-1] for s in json.load(open(sys.argv[1])).get("steps", []) if s["op"] not in ("same", "read"))))' "$WORK/x-preview.json")
   [ "$changed" = "update:rmq-local-users-$AUTH_USER" ] || fail "preview should update only the user's resource, it plans: $changed"
-  pulumi_up >"$WORK/up-x2.out" 2>&1 || { tail -40 "$WORK/up-x2.out" >&2; fail "pulumi up changing the user failed"; }
+  cmdline_sampler_start
+  pulumi_up >"$WORK/up-x2.out" 2>&1 || { cmdline_sampler_stop; tail -40 "$WORK/up-x2.out" >&2; fail "pulumi up changing the user failed"; }
+  cmdline_sampler_stop
   record "x. permissions of $AUTH_USER changed (preview: only its resource): $((SECONDS - t0)) s"
   pw=$(pulumi stack output authUserPasswords --show-secrets | python3 -c "import json,sys; print(json.load(sys.stdin)['$AUTH_USER'])")
   if auth_client "$AUTH_USER" "$pw" AuthTopicA 3 "$WORK/x2-a.out"; then fail "$AUTH_USER still uses AuthTopicA"; fi
@@ -130,11 +187,16 @@ t_auth_secrets() {
   for v in "$admin" "$user" "$inner"; do [ "${#v}" -ge 24 ] || fail "a password to look for is missing"; done
   hits=$(grep -rlF -e "$admin" -e "$user" -e "$inner" "$WORK/state" "$WORK"/*.out 2>/dev/null || true)
   [ -z "$hits" ] || fail "auth secrets in clear in: $hits"
-  # Nor on a command line of any process on the hosts (ps of the host running rmq-auth and the brokers).
+  # Nor on a command line of any process on the hosts while x1's and x3's ups ran the auth steps
+  # (sampled, see cmdline_sampler_start): rmq-auth's own JVM must have been seen, or the samples
+  # missed what they are about.
+  local ip seen=0 lines
   for ip in "${HOST_IPS[@]}"; do
-    if on_host "$ip" 'ps -eo args' | grep -qF -e "$admin" -e "$inner"; then fail "a password on a command line on $ip"; fi
+    on_host "$ip" "grep -q 'RmqAuth.java apply' $CMDLINE_SAMPLES" && seen=$((seen + 1))
   done
-  record "x. auth secrets (administrator, broker-to-broker, user): not in $(find "$WORK/state" -type f | wc -l) state files nor the engine outputs nor any command line"
+  [ "$seen" -gt 0 ] || fail "no sample shows rmq-auth's JVM (RmqAuth.java apply): the sampler did not run while the user was applied"
+  lines=$(cmdline_samples_check "$admin" "$user" "$inner")
+  record "x. auth secrets (administrator, broker-to-broker, user): not in $(find "$WORK/state" -type f | wc -l) state files nor the engine outputs nor any of $lines distinct command lines sampled on the 3 hosts during x1 and x3 (rmq-auth seen on $seen host(s))"
 }
 
 set_auth() {

@@ -82,4 +82,6 @@ set_layout() {
   client_network off
   fresh_hosts systemd
   run_test "l. an existing stack (layout of $LAYOUT_BASE) upgrades to the current layout: no replace/create/delete, no restart" t_layout_upgrade
+  # That layout gave the install root to the service user: the upgrade must have taken it back.
+  run_test "l2. after the upgrade from $LAYOUT_BASE: root trusts only root's files again" t_root_trust
 }

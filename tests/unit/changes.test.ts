@@ -31,7 +31,8 @@ const CHANGES: Record<ConfigKey, RawConfig> = {
     downloadUrl: { downloadUrl: "https://mirror.example.org/rocketmq-all-5.5.0-bin-release.zip" },
     sha512: { sha512: "b".repeat(128) },
     localArchive: { localArchive: "/tmp/rocketmq-all-5.5.0-bin-release.zip" },
-    javaArchive: { javaArchive: "/tmp/jdk-17.tar.gz" },
+    javaArchive: { javaArchive: "/tmp/jdk-17.tar.gz", javaSha512: "d".repeat(128) },
+    javaSha512: { javaSha512: "e".repeat(128) },
     appRoot: { appRoot: "/opt" },
     storeRoot: { storeRoot: "/data/rocketmq" },
     serviceUser: { serviceUser: "rmq" },
@@ -80,6 +81,8 @@ const baseOf = (key: ConfigKey): RawConfig => {
     if (spec.mode === "aws") return awsRaw();
     // authUsers needs auth on in both runs: only the users differ.
     if (key === "authUsers") return existingRaw({ authEnabled: "true" });
+    // javaSha512 goes with a javaArchive: only the checksum differs.
+    if (key === "javaSha512") return existingRaw({ javaArchive: "/tmp/jdk-17.tar.gz", javaSha512: "d".repeat(128) });
     return existingRaw();
 };
 

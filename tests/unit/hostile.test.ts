@@ -81,6 +81,7 @@ const SAMPLES: Record<string, string> = {
     sha512: SHA,
     localArchive: "/x/rocketmq-all-5.3.3-bin-release.zip",
     javaArchive: "/x/jdk-17.tar.gz",
+    javaSha512: SHA,
     appRoot: "/app",
     storeRoot: "/data/rocketmq",
     serviceUser: "oper",
@@ -117,6 +118,11 @@ const SAMPLES: Record<string, string> = {
     clientAddress: "public",
 };
 const LOCAL_FILES = ["localArchive", "javaArchive", "dashboardLocalJar"];
+/** Keys valid only together: each one's case sets the other to its sample. */
+const COMPANIONS: Record<string, Record<string, string>> = {
+    javaArchive: { javaSha512: SHA },
+    javaSha512: { javaArchive: "/x/jdk-17.tar.gz" },
+};
 const HOST_SAMPLES: Record<string, string> = {
     name: "worker2",
     host: "host2.example.com",
@@ -138,7 +144,9 @@ function scalarCase(d: Declared): Case {
         name: d.key,
         entries: [{ key: d.key, sample, kind }],
         raw: (v) =>
-            d.type === "array" ? base({ [d.key]: JSON.stringify([v.get(d.key) ?? sample]) }) : base({ [d.key]: v.get(d.key) ?? sample }),
+            d.type === "array"
+                ? base({ ...COMPANIONS[d.key], [d.key]: JSON.stringify([v.get(d.key) ?? sample]) })
+                : base({ ...COMPANIONS[d.key], [d.key]: v.get(d.key) ?? sample }),
     };
 }
 

@@ -29,6 +29,7 @@ const cases: [string, RawConfig][] = [
             consumerGroups: JSON.stringify([{ name: "orders-consumer", broadcast: true }]),
             localArchive: "/x/rocketmq-all-4.9.7-bin-release.zip",
             javaArchive: "/x/jdk.tar.gz",
+            javaSha512: "b".repeat(128),
         }),
     ],
     [

@@ -196,11 +196,15 @@ describe("validation before anything is created", () => {
         expectProblem(awsRaw({ allowHostReplacement: "yes" }), "allowHostReplacement", /true, false or auto/);
     });
 
-    test("download without sha512", () => {
+    test("download or upload without sha512", () => {
         expectProblem(existingRaw({ sha512: undefined }), "sha512", /required with a download/);
         expectProblem(existingRaw({ sha512: "abc" }), "sha512", /128 hex digits/);
-        // Uploading a local archive does not need it.
-        expect(problems(existingRaw({ sha512: undefined, localArchive: "/tmp/rocketmq-all-5.3.3-bin-release.zip" }))).toEqual([]);
+        // An uploaded archive is unpacked by root too: its sha512 is required (issue 14, defect 8).
+        expectProblem(
+            existingRaw({ sha512: undefined, localArchive: "/tmp/rocketmq-all-5.3.3-bin-release.zip" }),
+            "sha512",
+            /required with localArchive \(\/tmp\/rocketmq-all-5\.3\.3-bin-release\.zip\)/,
+        );
         expectProblem(existingRaw({ dashboardSha512: undefined }), "dashboardSha512", /required with dashboardUrl/);
     });
 

@@ -9,6 +9,8 @@
 //       seconds (default 60) passed. G should be new (a used group resumes from its offsets).
 //       Prints: sent=N acked=N received=N missing=0 sendMs=.. consumeMs=..
 //       Exit 0 only if every send was acknowledged and every acknowledged message was received.
+//       With --delete-group, G and its retry topic are deleted from every master (and the name
+//       servers) afterwards, whatever the outcome: a run leaves no group behind.
 //   produce --namesrv ADDR --topic T --duration-seconds D --rate R --out FILE
 //       Sends R messages a second for D seconds; a failed send is retried once, then counted as
 //       failed. FILE gets one line per message: "epochMillis id ok|fail" (the time the outcome
@@ -72,7 +74,7 @@ import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 
 public class RmqSmoke {
     private static final String USAGE = String.join("\n",
-        "usage: RmqSmoke roundtrip --namesrv ADDR --topic T --group G --count N [--timeout-seconds S]",
+        "usage: RmqSmoke roundtrip --namesrv ADDR --topic T --group G --count N [--timeout-seconds S] [--delete-group]",
         "       RmqSmoke produce --namesrv ADDR --topic T --duration-seconds D --rate R --out FILE",
         "       RmqSmoke consume --namesrv ADDR --topic T --group G --expect FILE [--timeout-seconds S]",
         "       options for all: --body-size B --send-timeout-ms MS --route-refresh-ms MS --no-create",
@@ -191,7 +193,14 @@ public class RmqSmoke {
         long sendMs = System.currentTimeMillis() - t0;
 
         long t1 = System.currentTimeMillis();
-        Set<String> received = consumeUntil(group, acked, t1 + timeoutMs);
+        Set<String> received;
+        try {
+            received = consumeUntil(group, acked, t1 + timeoutMs);
+        } finally {
+            if (opts.containsKey("delete-group")) {
+                deleteGroup(group);
+            }
+        }
         long consumeMs = System.currentTimeMillis() - t1;
         int missing = acked.size() - received.size();
         System.out.printf("sent=%d acked=%d received=%d missing=%d sendMs=%d consumeMs=%d%n",
@@ -424,6 +433,43 @@ public class RmqSmoke {
         }
     }
 
+    /**
+     * Deletes the consumer group and its %RETRY% topic from every master and the name servers. A
+     * failure is reported, not fatal: the round trip's verdict is about messages.
+     */
+    private void deleteGroup(String group) {
+        DefaultMQAdminExt admin = auth == null ? new DefaultMQAdminExt(5000L) : new DefaultMQAdminExt(auth, 5000L);
+        admin.setNamesrvAddr(namesrv);
+        admin.setInstanceName(instance + "-cleanup");
+        try {
+            admin.start();
+            Set<String> masters = new HashSet<>();
+            var cluster = admin.examineBrokerClusterInfo();
+            for (var brokerData : cluster.getBrokerAddrTable().values()) {
+                String addr = brokerData.getBrokerAddrs().get(0L);
+                if (addr != null) {
+                    masters.add(addr);
+                }
+            }
+            for (String addr : masters) {
+                // true: its consumer offsets go too (consumerOffset.json would keep one entry per run).
+                admin.deleteSubscriptionGroup(addr, group, true);
+            }
+            String retry = "%RETRY%" + group;
+            if (!masters.isEmpty()) {
+                admin.deleteTopicInBroker(masters, retry);
+            }
+            Set<String> nameServers = new HashSet<>(admin.getNameServerAddressList());
+            for (String clusterName : cluster.getClusterAddrTable().keySet()) {
+                admin.deleteTopicInNameServer(nameServers, clusterName, retry);
+            }
+        } catch (Exception e) {
+            System.err.println("RmqSmoke: could not delete consumer group " + group + ": " + firstLine(e.toString()));
+        } finally {
+            admin.shutdown();
+        }
+    }
+
     private boolean hasRoute(DefaultMQAdminExt admin) {
         try {
             var route = admin.examineTopicRouteInfo(topic);
@@ -519,7 +565,7 @@ public class RmqSmoke {
                 usage("unexpected argument " + a);
             }
             String key = a.substring(2);
-            if (key.equals("no-create")) {
+            if (key.equals("no-create") || key.equals("delete-group")) {
                 m.put(key, "true");
             } else if (i + 1 < args.length) {
                 m.put(key, args[++i]);
