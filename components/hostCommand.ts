@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { Host, asRoot, inlineScript } from "./hosts/host";
+import { HostClaim, claimedCreateScript, claimedRemoveScript, claimedUpdateScript } from "../planning/claims";
+import { Host, asRoot, asRootInline, inlineScript } from "./hosts/host";
 
 export interface HostCommandArgs {
     /** Script run as root on create and whenever it changes (fed through stdin). */
@@ -13,6 +14,12 @@ export interface HostCommandArgs {
     updateArgs?: string;
     /** Create runs nothing (the script is only recorded): for steps that matter on updates only. */
     updateOnly?: boolean;
+    /**
+     * What `remove` removes, counted on the host (planning/claims.ts): a create that succeeds takes
+     * a claim, a delete drops one and removes only when none is left. So `pulumi up --replace`
+     * (create, then delete of the old resource) keeps what the replacement has just deployed.
+     */
+    claim?: HostClaim;
 }
 
 /**
@@ -20,19 +27,28 @@ export interface HostCommandArgs {
  * it again, so a script that restarts a service restarts it exactly when its inputs changed.
  */
 export function hostCommand(name: string, host: Host, args: HostCommandArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
+    const claim = args.claim;
+    if (claim && (args.updateOnly || args.remove === undefined)) throw new Error(`${name}: a claim needs a create that runs and a remove`);
+    // Deleting before creating would not need claims, but `up --replace` would then stop the
+    // instance (and with purgeDataOnDestroy delete its store) before anything replaces it.
     return new command.remote.Command(
         name,
         {
             connection: host.connection,
-            create: args.updateOnly ? "cat >/dev/null" : asRoot(host.user),
-            update:
-                args.updateArgs !== undefined
-                    ? asRoot(host.user, `bash -s -- ${args.updateArgs}`)
-                    : args.updateOnly
-                      ? asRoot(host.user)
-                      : undefined,
+            create: args.updateOnly ? "cat >/dev/null" : claim ? asRootInline(host.user, claimedCreateScript(claim)) : asRoot(host.user),
+            // With a claim, an update must not run the create (it would take a second claim).
+            update: claim
+                ? asRootInline(host.user, claimedUpdateScript(claim), args.updateArgs)
+                : args.updateArgs !== undefined
+                  ? asRoot(host.user, `bash -s -- ${args.updateArgs}`)
+                  : args.updateOnly
+                    ? asRoot(host.user)
+                    : undefined,
             stdin: args.secret ? pulumi.secret(args.script) : args.script,
-            delete: args.remove === undefined ? undefined : inlineScript(host.user, args.remove),
+            delete:
+                args.remove === undefined
+                    ? undefined
+                    : inlineScript(host.user, claim && !claim.serviceRemove ? claimedRemoveScript(claim, args.remove) : args.remove),
             addPreviousOutputInEnv: false,
             logging: args.secret ? "none" : undefined,
         },
