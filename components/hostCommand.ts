@@ -27,28 +27,12 @@ export interface HostCommandArgs {
  * it again, so a script that restarts a service restarts it exactly when its inputs changed.
  */
 export function hostCommand(name: string, host: Host, args: HostCommandArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
-    const claim = args.claim;
-    if (claim && (args.updateOnly || args.remove === undefined)) throw new Error(`${name}: a claim needs a create that runs and a remove`);
-    // Deleting before creating would not need claims, but `up --replace` would then stop the
-    // instance (and with purgeDataOnDestroy delete its store) before anything replaces it.
     return new command.remote.Command(
         name,
         {
             connection: host.connection,
-            create: args.updateOnly ? "cat >/dev/null" : claim ? asRootInline(host.user, claimedCreateScript(claim)) : asRoot(host.user),
-            // With a claim, an update must not run the create (it would take a second claim).
-            update: claim
-                ? asRootInline(host.user, claimedUpdateScript(claim), args.updateArgs)
-                : args.updateArgs !== undefined
-                  ? asRoot(host.user, `bash -s -- ${args.updateArgs}`)
-                  : args.updateOnly
-                    ? asRoot(host.user)
-                    : undefined,
+            ...hostCommandLines(name, host.user, args),
             stdin: args.secret ? pulumi.secret(args.script) : args.script,
-            delete:
-                args.remove === undefined
-                    ? undefined
-                    : inlineScript(host.user, claim && !claim.serviceRemove ? claimedRemoveScript(claim, args.remove) : args.remove),
             addPreviousOutputInEnv: false,
             logging: args.secret ? "none" : undefined,
         },
@@ -65,4 +49,33 @@ export function hostCommand(name: string, host: Host, args: HostCommandArgs, opt
 function toArray(d: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
     if (d === undefined) return [];
     return Array.isArray(d) ? d : [d as pulumi.Input<pulumi.Resource>];
+}
+
+/**
+ * The create, update and delete command lines of a host command run as `user`: pure, so tests run
+ * them in a shell. Deleting before creating would need no claims, but `up --replace` would then
+ * stop the instance (and with purgeDataOnDestroy delete its store) before anything replaces it.
+ */
+export function hostCommandLines(
+    name: string,
+    user: string,
+    args: Omit<HostCommandArgs, "script" | "secret">,
+): { create: string; update?: string; delete?: string } {
+    const claim = args.claim;
+    if (claim && (args.updateOnly || args.remove === undefined)) throw new Error(`${name}: a claim needs a create that runs and a remove`);
+    return {
+        create: args.updateOnly ? "cat >/dev/null" : claim ? asRootInline(user, claimedCreateScript(claim)) : asRoot(user),
+        // With a claim, an update must not run the create: that would take a second claim.
+        update: claim
+            ? asRootInline(user, claimedUpdateScript(claim), args.updateArgs)
+            : args.updateArgs !== undefined
+              ? asRoot(user, `bash -s -- ${args.updateArgs}`)
+              : args.updateOnly
+                ? asRoot(user)
+                : undefined,
+        delete:
+            args.remove === undefined
+                ? undefined
+                : inlineScript(user, claim && !claim.serviceRemove ? claimedRemoveScript(claim, args.remove) : args.remove),
+    };
 }
