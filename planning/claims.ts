@@ -27,7 +27,9 @@ const REMOVE_EOF = "RMQ_REMOVE_EOF";
 
 function claimFunctions(claim: HostClaim): string {
     if (!KEY.test(claim.key)) throw new Error(`claim key ${JSON.stringify(claim.key)}: letters, digits, . _ - only`);
-    return render("host/bin/rmq-claim.mustache", { inline: true });
+    // Without the tool's header (usage and why): the command lines stay short in previews.
+    const tool = render("host/bin/rmq-claim.mustache", { inline: true });
+    return tool.slice(tool.indexOf("\nset -euo pipefail\n") + 1);
 }
 
 /** Create: the script from stdin, then one claim more; a create that fails claims nothing. */

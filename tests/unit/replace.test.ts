@@ -286,6 +286,7 @@ describe("claim scripts", () => {
         expect(tool).toContain(`dir=${CLAIMS_DIR} `);
         expect(tool).toMatch(/\nrmq_claim "\$@"\n$/);
         expect(claimedCreateScript({ key: "k" })).not.toContain('rmq_claim "$@"');
+        expect(claimedCreateScript({ key: "k" })).toMatch(/^set -euo pipefail\nrmq_claim\(\) \{\n/);
         expect(CLAIMS_DIR.startsWith("/var/lib/")).toBe(true);
     });
 
