@@ -44,6 +44,7 @@ export class AuthCredentials extends pulumi.ComponentResource {
                 {
                     script: pulumi.all([args.ctx, this.secrets]).apply(([ctx, s]) => hostAuthScript(ctx, i, s)),
                     remove: hostAuthRemoveCommand(args.cfg),
+                    claim: { key: "auth-files" },
                     secret: true,
                 },
                 { parent: this, dependsOn: [args.dependsOn[i]] },
@@ -82,6 +83,8 @@ export class AuthUsers extends pulumi.ComponentResource {
                 {
                     script: pulumi.all([args.ctx, pw.result]).apply(([ctx, p]) => userApplyScript(ctx, user, p)),
                     remove: userDeleteCommand(args.cfg, user.name),
+                    // A replacement (rename, --replace) must not delete the user it just wrote.
+                    claim: { key: `auth-user-${user.name}` },
                     secret: true,
                 },
                 { parent: this, dependsOn: args.dependsOn },

@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { Host, asRoot, inlineScript } from "./hosts/host";
+import { HostClaim, claimedCreateScript, claimedRemoveScript, claimedUpdateScript } from "../planning/claims";
+import { Host, asRoot, asRootInline, inlineScript } from "./hosts/host";
 
 export interface HostCommandArgs {
     /** Script run as root on create and whenever it changes (fed through stdin). */
@@ -13,6 +14,12 @@ export interface HostCommandArgs {
     updateArgs?: string;
     /** Create runs nothing (the script is only recorded): for steps that matter on updates only. */
     updateOnly?: boolean;
+    /**
+     * What `remove` removes, counted on the host (planning/claims.ts): a create that succeeds takes
+     * a claim, a delete drops one and removes only when none is left. So `pulumi up --replace`
+     * (create, then delete of the old resource) keeps what the replacement has just deployed.
+     */
+    claim?: HostClaim;
 }
 
 /**
@@ -24,15 +31,8 @@ export function hostCommand(name: string, host: Host, args: HostCommandArgs, opt
         name,
         {
             connection: host.connection,
-            create: args.updateOnly ? "cat >/dev/null" : asRoot(host.user),
-            update:
-                args.updateArgs !== undefined
-                    ? asRoot(host.user, `bash -s -- ${args.updateArgs}`)
-                    : args.updateOnly
-                      ? asRoot(host.user)
-                      : undefined,
+            ...hostCommandLines(name, host.user, args),
             stdin: args.secret ? pulumi.secret(args.script) : args.script,
-            delete: args.remove === undefined ? undefined : inlineScript(host.user, args.remove),
             addPreviousOutputInEnv: false,
             logging: args.secret ? "none" : undefined,
         },
@@ -49,4 +49,33 @@ export function hostCommand(name: string, host: Host, args: HostCommandArgs, opt
 function toArray(d: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
     if (d === undefined) return [];
     return Array.isArray(d) ? d : [d as pulumi.Input<pulumi.Resource>];
+}
+
+/**
+ * The create, update and delete command lines of a host command run as `user`: pure, so tests run
+ * them in a shell. Deleting before creating would need no claims, but `up --replace` would then
+ * stop the instance (and with purgeDataOnDestroy delete its store) before anything replaces it.
+ */
+export function hostCommandLines(
+    name: string,
+    user: string,
+    args: Omit<HostCommandArgs, "script" | "secret">,
+): { create: string; update?: string; delete?: string } {
+    const claim = args.claim;
+    if (claim && (args.updateOnly || args.remove === undefined)) throw new Error(`${name}: a claim needs a create that runs and a remove`);
+    return {
+        create: args.updateOnly ? "cat >/dev/null" : claim ? asRootInline(user, claimedCreateScript(claim)) : asRoot(user),
+        // With a claim, an update must not run the create: that would take a second claim.
+        update: claim
+            ? asRootInline(user, claimedUpdateScript(claim), args.updateArgs)
+            : args.updateArgs !== undefined
+              ? asRoot(user, `bash -s -- ${args.updateArgs}`)
+              : args.updateOnly
+                ? asRoot(user)
+                : undefined,
+        delete:
+            args.remove === undefined
+                ? undefined
+                : inlineScript(user, claim && !claim.serviceRemove ? claimedRemoveScript(claim, args.remove) : args.remove),
+    };
 }

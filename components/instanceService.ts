@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RenderContext, specOf } from "../planning/context";
 import { Installation } from "../planning/installation";
 import { InstanceSpec } from "../planning/instanceFiles";
-import { instanceDeployScript, instanceRemoveCommand } from "../planning/instanceScripts";
+import { instanceClaim, instanceDeployScript, instanceRemoveCommand } from "../planning/instanceScripts";
 import { RollPeers, rollPeers, rollScript, rollingOrder } from "../planning/rolling";
 import { ClusterPlan, InstancePlan } from "../planning/topology";
 import { ArgChecks } from "./args";
@@ -33,6 +33,7 @@ export function instanceService(
             script: spec.apply(instanceDeployScript),
             // From the plan's instance: its id and store path never depend on host facts.
             remove: instanceRemoveCommand(installation, instance, purgeOnDestroy),
+            claim: instanceClaim(installation, instance),
             updateArgs: "stage",
         },
         opts,

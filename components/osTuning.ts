@@ -96,7 +96,12 @@ export class OsTuning extends pulumi.ComponentResource {
             );
             return osTuningScript(settings, args.host.name, entries, dev);
         });
-        this.command = hostCommand(`${name}-apply`, args.host, { script, remove: osUntuneScript() }, { parent: this });
+        this.command = hostCommand(
+            `${name}-apply`,
+            args.host,
+            { script, remove: osUntuneScript(), claim: { key: "os-tuning" } },
+            { parent: this },
+        );
         // What the script could not do (kernel settings on a host whose /proc/sys is read-only)
         // must reach the user as a warning, not only as text in a command's output.
         this.command.stderr.apply((stderr) => {

@@ -144,7 +144,11 @@ export class RocketMqInstall extends pulumi.ComponentResource {
         this.command = hostCommand(
             `${name}-apply`,
             args.host,
-            { script, remove: uninstallScript({ appRoot, storeRoot }, args.host.name, args.purgeDataOnDestroy ?? false) },
+            {
+                script,
+                remove: uninstallScript({ appRoot, storeRoot }, args.host.name, args.purgeDataOnDestroy ?? false),
+                claim: { key: "install" },
+            },
             { parent: this, dependsOn: [...(args.dependsOn ?? []), ...copies] },
         );
         this.registerOutputs({ stdout: this.command.stdout });

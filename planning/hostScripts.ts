@@ -71,6 +71,7 @@ export function hostTools(inst: Pick<Installation, "appRoot" | "serviceUser">, t
         smokeGroup: SMOKE_GROUP,
     };
     const tools = [
+        "rmq-claim",
         "rmq-service",
         "rmq-supervise",
         "rmq-wait",

@@ -1,5 +1,6 @@
 // Host scripts of one RocketMQ process: deploy (write its files, start it alone, wait until it is
 // healthy), ensure (recovery: probe, and start it again if it is down) and remove.
+import { HostClaim } from "./claims";
 import { Installation, rocketmqRoot } from "./installation";
 import { InstanceSpec, describe, instanceFiles } from "./instanceFiles";
 import { chomp, render, shellQuote } from "./templates";
@@ -64,4 +65,12 @@ export function instanceEnsureScript(inst: Pick<Installation, "appRoot" | "start
 export function instanceRemoveCommand(inst: Pick<Installation, "appRoot">, instance: InstancePlan, purge: boolean): string {
     const purgeArgs = purge && instance.kind === "broker" ? ` --purge ${shellQuote(instance.storePathRootDir)}` : "";
     return `${rocketmqRoot(inst)}/bin/rmq-service remove ${instance.id}${purgeArgs}`;
+}
+
+/**
+ * What an instance's deploy command claims: rmq-service remove drops the claim, so a delete
+ * recorded before claims existed (the same command) respects them too.
+ */
+export function instanceClaim(inst: Pick<Installation, "appRoot">, instance: InstancePlan): HostClaim {
+    return { key: `instance-${instance.id}`, serviceRemove: { deployed: `${rocketmqRoot(inst)}/instances/${instance.id}` } };
 }

@@ -32,6 +32,16 @@ export function asRoot(user: string, shell = "bash -s"): string {
     return user === "root" ? shell : `sudo -n ${shell}`;
 }
 
+/**
+ * Runs `script`, carried inline (base64), as root with `args`, and leaves stdin to what the script
+ * starts: the claim wrappers around a host command's create and update, which feed the command's
+ * own script (stdin) to `bash -s`. Decoded by root's bash, so the login shell only sees one quoted word.
+ */
+export function asRootInline(user: string, script: string, args = ""): string {
+    const run = `bash -c 'eval "$(echo ${Buffer.from(script).toString("base64")} | base64 -d)"' rmq-claimed${args ? ` ${args}` : ""}`;
+    return user === "root" ? run : `sudo -n ${run}`;
+}
+
 /** A delete command carrying its script inline (base64), since delete runs without stdin. */
 export function inlineScript(user: string, script: string): string {
     return `echo ${Buffer.from(script).toString("base64")} | base64 -d | ${asRoot(user)}`;

@@ -31,6 +31,8 @@ shopt -s inherit_errexit
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios_roll.sh"
 # shellcheck source=tests/e2e/scenarios_roottrust.sh
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios_roottrust.sh"
+# shellcheck source=tests/e2e/scenarios_replace.sh
+. "$(dirname "${BASH_SOURCE[0]}")/scenarios_replace.sh"
 
 passed=0 failed=0 results=()
 
@@ -70,7 +72,7 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
   run_test "a. 2m-2s-async $E2E_VERSION: preview, up, clusterList, systemd units, quickstart 1000, dashboard login" t_async_up
   if [ "${results[-1]:0:4}" != PASS ]; then
     local t
-    for t in a3 a4 a5 a2 b b2 k2 c d e e2 j k; do blocked "$t" "a"; done
+    for t in a3 a4 a5 a2 b b2 k2 c a6 d e e2 j k; do blocked "$t" "a"; done
     client_network off
     return 0
   fi
@@ -82,6 +84,7 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
   run_test "b2. toggling purgeDataOnDestroy restarts nothing" t_purge_toggle
   run_test "k2. a store path, storeRoot or topology change is refused at preview naming key, deployed and new value; no host contacted, nothing restarts" t_layout_refused
   run_test "c. broker-a heap change restarts only broker-a" t_targeted_change
+  run_test "a6. up --replace of a deploy and an install command: the instance keeps running on its store, the tools stay" t_replace_keeps
   run_test "d. stack-wide broker property: brokers roll one at a time under load, nothing lost" t_rolling_all
   run_test "e. machine restart: systemd brings worker3's instances back, nothing lost" t_machine_restart
   run_test "e2. recovery: worker3 lost its processes (units stopped, disabled); up --refresh restarts exactly those, run again changes nothing" t_recovery_refresh
