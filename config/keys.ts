@@ -138,7 +138,7 @@ export const KEYS = {
         description: "Store root: masters use STOREROOT/store, slaves STOREROOT/storeSlave. In aws mode the data volume is mounted here.",
         change: "refused",
         refused:
-            "the brokers would restart on empty stores (topics, consumer offsets, users and unconsumed messages stay behind). Keep storeRoot; to move data to another disk, stop nothing here: mount the new disk at the same path (rocketmq:dataDevice on a new stack, or by hand: copy while the broker is stopped, then mount over)",
+            "the brokers would restart on empty stores (topics, consumer offsets, users and unconsumed messages stay behind). Keep storeRoot; to move data to another disk, mount the new disk at the same path (rocketmq:dataDevice on a new stack, or by hand: copy while the broker is stopped, then mount over)",
     },
     serviceUser: {
         type: "string",

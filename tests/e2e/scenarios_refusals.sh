@@ -3,19 +3,18 @@
 # host is contacted: where the stores live, the topology. Runs on set a's deployed stack.
 # shellcheck disable=SC2154  # WORK, REPO, HOST_IPS come from lib.sh
 
-# refused_at_preview KEY VALUE DEPLOYED PATTERN: with KEY set to VALUE, preview and up fail naming
-# the key, the new value and the deployed one (PATTERN: the documented way), no host is contacted and
-# no instance restarts; then the key is set back to DEPLOYED (or removed when DEPLOYED is "").
+# refused_at_preview KEY VALUE DEPLOYED PATTERN [up]: with KEY set to VALUE, preview (and with "up",
+# up too) fails naming the key, the new value and the deployed one (PATTERN: the documented way),
+# and no host is contacted; then the key is set back to DEPLOYED (or removed when DEPLOYED is "").
 refused_at_preview() {
-  local key=$1 value=$2 deployed=$3 pattern=$4 before after
-  all_pids >"$WORK/refused.pids.before"
+  local key=$1 value=$2 deployed=$3 pattern=$4 also=${5:-} before after
   pulumi config set --path "rocketmq:$key" "$value"
   before=$("$REPO/scripts/test-hosts.sh" logins)
   if pulumi preview --non-interactive >"$WORK/refused.out" 2>&1; then
     pulumi_restore "$key" "$deployed"
     fail "preview accepted rocketmq:$key = $value on a running cluster"
   fi
-  if pulumi_up >"$WORK/refused-up.out" 2>&1; then
+  if [ "$also" = up ] && pulumi_up >"$WORK/refused-up.out" 2>&1; then
     pulumi_restore "$key" "$deployed"
     fail "up accepted rocketmq:$key = $value on a running cluster"
   fi
@@ -25,10 +24,6 @@ refused_at_preview() {
     grep -qE "$pattern" || { cat "$WORK/refused.out" >&2; fail "the refusal does not name rocketmq:$key, $value, the deployed value and the way ($pattern)"; }
   if grep -qE 'unhandled exception|^ +at ' "$WORK/refused.out"; then cat "$WORK/refused.out" >&2; fail "the refusal came with a stack trace"; fi
   [ "$before" = "$after" ] || fail "a refused change contacted the hosts ($before -> $after logins)"
-  all_pids >"$WORK/refused.pids.after"
-  local changed
-  changed=$(restarted_instances "$WORK/refused.pids.before" "$WORK/refused.pids.after")
-  [ -z "$changed" ] || fail "a refused change restarted: $changed"
   record "k2. refused at preview: rocketmq:$key = $value (deployed: ${deployed:-default})"
 }
 
@@ -38,13 +33,18 @@ pulumi_restore() { # pulumi_restore KEY DEPLOYED: "" removes the key (back to it
 
 t_layout_refused() {
   cd "$WORK/project" || return 1
-  # The default storeRoot moved: every broker would restart on an empty store.
-  refused_at_preview storeRoot /data/rocketmq "" "running cluster's /app/rocketmq .*mount the new disk at the same path"
+  all_pids >"$WORK/refused.pids.before"
+  # The default storeRoot moved: every broker would restart on an empty store (up refuses it too).
+  refused_at_preview storeRoot /data/rocketmq "" "running cluster's /app/rocketmq .*mount the new disk at the same path" up
   # One broker's commit log moved elsewhere.
   refused_at_preview instances.broker-b.properties.storePathCommitLog /app/rocketmq/store/commitlog-moved "" \
     "broker-b storePathCommitLog=/app/rocketmq/store/commitlog .*Keep the path"
   # The topology: the new members would collide with the old ones' stores.
   refused_at_preview topology dledger 2m-2s-async "running cluster's 2m-2s-async .*new stack"
+  all_pids >"$WORK/refused.pids.after"
+  local changed
+  changed=$(restarted_instances "$WORK/refused.pids.before" "$WORK/refused.pids.after")
+  [ -z "$changed" ] || fail "a refused change restarted: $changed"
   # What was set back is what runs: nothing to do.
   pulumi preview --expect-no-changes --non-interactive >"$WORK/refused-noop.out" 2>&1 ||
     { tail -30 "$WORK/refused-noop.out" >&2; fail "after the refusals, preview reports changes"; }
