@@ -7,7 +7,7 @@
 // and for every key: no host and no deploy command is replaced.
 import { ALL_KEYS, ConfigKey, KEYS, KeySpec } from "../../config/keys";
 import { RawConfig } from "../../config/validate";
-import { PUBLIC_KEY, awsRaw, existingRaw } from "./fixtures";
+import { PUBLIC_KEY, awsRaw, existingRaw, pinnedHosts } from "./fixtures";
 import { Registered, SECRET_SIG, runProgram } from "./programHarness";
 
 // Dozens of whole-program runs; each takes 1-3 s alone, far more on a loaded machine.
@@ -21,7 +21,8 @@ const hostsWith = (f: (h: Record<string, unknown>, i: number) => void) => {
 
 /** A changed value per key, and the host mode it is read in. Every key of the table must be here. */
 const CHANGES: Record<ConfigKey, RawConfig> = {
-    environment: { environment: "prod" },
+    // prod requires pinned host keys (which only add host-key checks: no restart by themselves).
+    environment: { environment: "prod", hosts: pinnedHosts() },
     hostMode: awsRaw(),
     hosts: { hosts: hostsWith((h, i) => (h.clientAddress = `198.51.100.${11 + i}`)) },
     sshPrivateKey: { sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nOTHER-UNIT-TEST-KEY\n-----END OPENSSH PRIVATE KEY-----" },

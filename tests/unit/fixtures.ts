@@ -18,6 +18,14 @@ export function existingRaw(over: RawConfig = {}): RawConfig {
     };
 }
 
+/** hosts of existingRaw with a pinned SSH host key each (required when environment is prod). */
+export function pinnedHosts(): string {
+    const hosts = JSON.parse(existingRaw().hosts as string) as Record<string, unknown>[];
+    return JSON.stringify(
+        hosts.map((h, i) => ({ ...h, hostKey: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMbH94EaABhfFVROyFuoud9zkajkMHYnDzLYfILc2WU${i}` })),
+    );
+}
+
 export const PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGxS0mQq0vQbq8V3yB1Qh9b0n2l7mXz1c9wqf2j3J4k5 deployer";
 
 export function awsRaw(over: RawConfig = {}): RawConfig {

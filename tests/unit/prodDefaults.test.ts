@@ -4,12 +4,12 @@ import { RawConfig, validateConfig } from "../../config/validate";
 import { dashboardDeployScript } from "../../planning/dashboard";
 import { planFirewall } from "../../planning/firewall";
 import { BrokerPlan, allBrokers, planCluster } from "../../planning/topology";
-import { existingRaw, parseProperties } from "./fixtures";
+import { existingRaw, parseProperties, pinnedHosts } from "./fixtures";
 import { contextOf } from "./scripts";
 import { renderBrokerProperties } from "./render";
 
 const brokerA = (ctx: ReturnType<typeof contextOf>) => allBrokers(ctx.plan).find((b) => b.id === "broker-a") as BrokerPlan;
-const prod = (over: RawConfig = {}) => existingRaw({ environment: "prod", ...over });
+const prod = (over: RawConfig = {}) => existingRaw({ environment: "prod", hosts: pinnedHosts(), ...over });
 const problems = (raw: RawConfig): string => {
     try {
         planCluster(validateConfig(raw));

@@ -10,7 +10,7 @@ import { RawConfig, validateConfig } from "../../config/validate";
 import { planCluster } from "../../planning/topology";
 import { groupApplyScript, groupDeleteScript, topicApplyScript, topicDeleteScript } from "../../planning/topics";
 import { render } from "../../planning/templates";
-import { existingRaw } from "./fixtures";
+import { existingRaw, pinnedHosts } from "./fixtures";
 
 function problems(raw: RawConfig): ConfigProblem[] {
     try {
@@ -398,6 +398,7 @@ describe("Pulumi.prod.yaml declares its topics and groups (auto-creation is off 
         const cfg = validateConfig(
             existingRaw({
                 environment: "prod",
+                hosts: pinnedHosts(),
                 topology: "dledger",
                 version: "5.3.3",
                 topics: JSON.stringify(t),
