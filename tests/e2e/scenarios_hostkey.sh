@@ -56,7 +56,7 @@ t_hostkey_changed() {
   [ "$before_logins" = "$after_logins" ] || fail "hosts were logged into during the refused up ($before_logins -> $after_logins logins)"
   [ "$before_files" = "$after_files" ] || { diff <(echo "$before_files") <(echo "$after_files") >&2; fail "name server files changed on a host during the refused up"; }
   record "g4. worker2's host key changed: up refused in $took s, naming worker2; $after_logins logins before and after (none), no file changed on any host"
-  sed -n '/SSH host key mismatch/,/+3p' "$WORK/hk-up.out" | head -6 >&2
+  sed -n '/SSH host key mismatch/,+3p' "$WORK/hk-up.out" | head -6 >&2
 
   # Back: the old key, the old config; the pinned key works again and nothing is left to do.
   hk_exec 2 'mv -f /root/.hk-e2e /etc/ssh/ssh_host_ed25519_key && mv -f /root/.hk-e2e.pub /etc/ssh/ssh_host_ed25519_key.pub'
