@@ -78,6 +78,7 @@ export function hostTools(inst: Pick<Installation, "appRoot" | "serviceUser">, t
         "rmq-roll",
         "rmq-cluster-check",
         "rmq-smoke",
+        "rmq-probe",
         "mqadmin",
         "rmq-topic",
         "rmq-group",

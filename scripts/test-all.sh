@@ -28,7 +28,8 @@ step shellcheck npm run --silent shellcheck
 step "java tools compile" bash scripts/compile-java-tools.sh
 
 echo "==> unit tests"
-npx jest --json --outputFile="$out/jest.json" || true
+# Two workers: the machine has two cores, and one worker left the second mostly idle.
+npx jest --maxWorkers=2 --json --outputFile="$out/jest.json" || true
 read -r up uf < <(node -e 'const r=require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites || 0))' "$out/jest.json" 2>/dev/null || echo "0 1")
 echo "==> unit tests: $up passed, $uf failed"
 passed=$((passed + up)) failed=$((failed + uf))

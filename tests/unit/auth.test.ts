@@ -132,12 +132,17 @@ describe("rendering", () => {
         expect(hostTools(on).map((t) => t.name)).toEqual(expect.arrayContaining(["rmq-auth", "RmqAuth.java"]));
     });
 
-    test("the stack's tools authenticate: mqadmin (and through it the checks and rolls), rmq-smoke", () => {
+    test("the stack's tools authenticate: mqadmin (and through it the cluster check), rmq-probe (the waits and rolls), rmq-smoke", () => {
         const tool = (n: string) => hostTools(on).find((t) => t.name === n)!.content;
         expect(tool("mqadmin")).toContain("[ -r /app/rocketmq/auth/conf/tools.yml ] && tools_home=/app/rocketmq/auth");
         expect(tool("mqadmin")).toContain('-Drocketmq.home.dir="$tools_home"');
         expect(tool("rmq-smoke")).toContain('creds=(--credentials "$root/auth/conf/tools.yml")');
-        for (const n of ["rmq-cluster-check", "rmq-wait", "rmq-roll"]) expect(tool(n)).toContain('"$root/bin/mqadmin"');
+        expect(tool("rmq-probe")).toContain('creds=(--credentials "$root/auth/conf/tools.yml")');
+        expect(tool("rmq-cluster-check")).toContain('"$root/bin/mqadmin"');
+        for (const n of ["rmq-wait", "rmq-roll"]) {
+            expect(tool(n)).toContain('"$root/bin/rmq-probe"');
+            expect(tool(n)).not.toContain("bin/mqadmin");
+        }
     });
 
     test("dashboard: signs broker requests as the administrator, its properties readable by the service user only", () => {

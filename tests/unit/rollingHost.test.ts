@@ -34,9 +34,9 @@ interface Host {
 
 /**
  * A fake host: the real rmq-roll/rmq-wait under ROOT/bin, and stand-ins driven by files in ROOT/state:
- *   brokers-up      addresses that answer brokerStatus (with state/boot-ADDR as bootTimestamp, default now)
- *   ns-up           name servers that answer clusterList -n
- *   cluster         clusterList through the cluster's name servers
+ *   brokers-up      addresses that answer rmq-probe broker (with state/boot-ADDR as boot time, default now)
+ *   ns-up           name servers that answer rmq-probe cluster NAMESRV
+ *   cluster         clusterList's table through the cluster's name servers (the probe prints its rows)
  *   ns-ADDR         clusterList of that name server alone (default: cluster); ns-ADDR.after-N: from call N on
  * rmq-wait fails when the instance's live broker.properties holds "bad" (the new files do not start).
  */
@@ -63,27 +63,31 @@ exit 0`,
         stub("rmq-wait", `echo "rmq-wait $*" >>${log}\n! grep -qs bad ${root}/instances/$1/broker.properties`);
     }
     stub(
-        "mqadmin",
+        "rmq-probe",
         `s=${root}/state
-n=""
-[ "$1" = clusterList ] && [ "\${2:-}" = -n ] && n=$3
 case $1 in
-  brokerStatus)
-    grep -qxF -- "$3" $s/brokers-up 2>/dev/null || { echo "connect to $3 failed"; exit 0; }
-    echo "bootTimestamp           : $(cat $s/boot-\${3//[:.]/_} 2>/dev/null || echo $(($(date +%s%N) / 1000000 + 1000)))"
-    echo "commitLogMaxOffset      : 1000"
+  broker)
+    shift; rc=0
+    for b in "$@"; do
+      if grep -qxF -- "$b" $s/brokers-up 2>/dev/null; then
+        echo "$b 1000 $(cat $s/boot-\${b//[:.]/_} 2>/dev/null || echo $(($(date +%s%N) / 1000000 + 1000)))"
+      else
+        echo "$b - -"; rc=1
+      fi
+    done
+    exit $rc
     ;;
-  clusterList)
+  cluster)
+    n=\${2:-}
+    f=$s/cluster
     if [ -n "$n" ]; then
-      grep -qxF -- "$n" $s/ns-up 2>/dev/null || { echo "connect to $n failed"; exit 0; }
+      grep -qxF -- "$n" $s/ns-up 2>/dev/null || { echo "connect to $n failed" >&2; exit 1; }
       c=$s/calls-\${n//[:.]/_}; echo x >>"$c"; k=$(wc -l <"$c")
-      f=$s/ns-\${n//[:.]/_}
+      [ -f $s/ns-\${n//[:.]/_} ] && f=$s/ns-\${n//[:.]/_}
       for a in $s/ns-\${n//[:.]/_}.after-*; do [ -f "$a" ] && [ "$k" -ge "\${a##*-}" ] && f=$a; done
-      [ -f "$f" ] || f=$s/cluster
-      cat "$f"
-    else
-      cat $s/cluster 2>/dev/null
     fi
+    # The state files hold clusterList's table: the probe prints NAME BID ADDR of its rows.
+    awk '$1 !~ /^#/ && NF >= 4 && $3 ~ /^[0-9]+$/ { print $2, $3, $4 }' "$f" 2>/dev/null || true
     ;;
 esac`,
     );

@@ -173,7 +173,7 @@ describe("defect 6: the install root stays root's, whatever storeRoot is", () =>
 describe("defect 8: root's tools, uploads and archives", () => {
     test("root's JVM tools use root's own 0700 home, never /tmp", () => {
         const tools = hostTools(cfgOf(), { namesrvAddr: "10.0.0.11:9876", clusterName: "c" });
-        for (const name of ["mqadmin", "rmq-smoke", "rmq-auth"]) {
+        for (const name of ["mqadmin", "rmq-smoke", "rmq-probe", "rmq-auth"]) {
             const t = tools.find((x) => x.name === name)!.content;
             const code = t.split("\n").filter((l) => !/^\s*#/.test(l));
             expect(code.filter((l) => /\/tmp|TMPDIR/.test(l))).toEqual([]);

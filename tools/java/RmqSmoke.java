@@ -21,6 +21,16 @@
 //       Reads the topic from its first offset with group G until every id marked ok in FILE (as
 //       written by produce) was received, or S seconds (default 60) passed.
 //       Prints: expected=.. received=.. missing=..   Exit 0 only if missing=0.
+//   cluster --namesrv ADDR
+//       The brokers the name server(s) ADDR list, one line each: "NAME BID ADDR". With a single
+//       name server, that one alone is asked. Exit 0 when a name server answered (with no broker
+//       too), 1 when none did.
+//   broker --brokers ADDR[,ADDR...]
+//       Each broker's status, one line each: "ADDR COMMITLOG_MAX_OFFSET BOOT_TIMESTAMP_MS", or
+//       "ADDR - -" when it does not answer. Exit 0 only if every one answered.
+//   Both are the host tools' health probes (rmq-probe): one JVM that asks and exits at once. mqadmin
+//   spends 3-5 s after printing in its client's graceful shutdown, which the rolling restart's
+//   gates paid on every poll.
 //
 // Other options: --body-size BYTES (default 128), --send-timeout-ms MS (default 3000),
 // --route-refresh-ms MS (how often the client re-reads routes from the name servers; the client
@@ -77,6 +87,7 @@ public class RmqSmoke {
         "usage: RmqSmoke roundtrip --namesrv ADDR --topic T --group G --count N [--timeout-seconds S] [--delete-group]",
         "       RmqSmoke produce --namesrv ADDR --topic T --duration-seconds D --rate R --out FILE",
         "       RmqSmoke consume --namesrv ADDR --topic T --group G --expect FILE [--timeout-seconds S]",
+        "       RmqSmoke cluster --namesrv ADDR          RmqSmoke broker --brokers ADDR[,ADDR...]",
         "       options for all: --body-size B --send-timeout-ms MS --route-refresh-ms MS --no-create",
         "                        --credentials FILE (or RMQ_ACCESS_KEY/RMQ_SECRET_KEY in the environment)");
 
@@ -140,6 +151,9 @@ public class RmqSmoke {
         }
         quietLogging();
         Map<String, String> opts = parse(args);
+        if (args[0].equals("cluster") || args[0].equals("broker")) {
+            System.exit(probe(args[0], opts));
+        }
         RmqSmoke smoke = new RmqSmoke(opts);
         int code;
         try {
@@ -164,6 +178,55 @@ public class RmqSmoke {
         System.out.flush();
         // Client threads can outlive shutdown() for a while: do not wait for them.
         System.exit(code);
+    }
+
+    // ---- probes ----
+
+    private static int probe(String mode, Map<String, String> opts) {
+        DefaultMQAdminExt admin = new DefaultMQAdminExt(credentials(opts.get("credentials")), intOpt(opts, "timeout-ms", 3000));
+        admin.setInstanceName("rmqprobe-" + System.nanoTime());
+        String namesrv = opts.get("namesrv");
+        if (namesrv != null) {
+            admin.setNamesrvAddr(namesrv);
+        }
+        int code = 0;
+        try {
+            admin.start();
+            if (mode.equals("cluster")) {
+                if (namesrv == null || namesrv.isEmpty()) {
+                    usage("cluster needs --namesrv");
+                }
+                var brokers = admin.examineBrokerClusterInfo().getBrokerAddrTable();
+                StringBuilder out = new StringBuilder();
+                for (var data : brokers.values()) {
+                    for (var e : data.getBrokerAddrs().entrySet()) {
+                        out.append(data.getBrokerName()).append(' ').append(e.getKey()).append(' ').append(e.getValue()).append('\n');
+                    }
+                }
+                System.out.print(out);
+            } else {
+                String list = opts.get("brokers");
+                if (list == null || list.isEmpty()) {
+                    usage("broker needs --brokers ADDR[,ADDR...]");
+                }
+                for (String addr : list.split(",")) {
+                    String line;
+                    try {
+                        var table = admin.fetchBrokerRuntimeStats(addr).getTable();
+                        line = addr + " " + table.getOrDefault("commitLogMaxOffset", "-") + " " + table.getOrDefault("bootTimestamp", "-");
+                    } catch (Exception e) {
+                        line = addr + " - -";
+                        code = 1;
+                    }
+                    System.out.println(line);
+                }
+            }
+        } catch (Exception e) {
+            System.err.println("RmqSmoke " + mode + ": " + firstLine(e.getMessage()));
+            code = 1;
+        }
+        System.out.flush();
+        return code;
     }
 
     // ---- modes ----
@@ -585,6 +648,10 @@ public class RmqSmoke {
     }
 
     private int intOpt(String key, int dflt) {
+        return intOpt(opts, key, dflt);
+    }
+
+    private static int intOpt(Map<String, String> opts, String key, int dflt) {
         String v = opts.get(key);
         if (v == null) {
             return dflt;
