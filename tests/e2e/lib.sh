@@ -116,7 +116,17 @@ use_version() {
   pulumi config set rocketmq:sha512 "$(sha_of "$DIST/$zip")"
 }
 
-pulumi_up() { pulumi up --yes --skip-preview --non-interactive "$@"; }
+# A stack's first up boots every JVM of a cluster at once, and two of those side by side (lanes,
+# run.sh) starve each other on a two-core machine: with RMQ_E2E_DEPLOY_LOCK set, a first up waits
+# for the lanes' others to finish theirs. Later ups (a roll restarts one JVM at a time) do not.
+pulumi_up() {
+  if [ -n "${RMQ_E2E_DEPLOY_LOCK:-}" ] && [ ! -e .e2e-deployed ]; then
+    touch .e2e-deployed
+    flock "$RMQ_E2E_DEPLOY_LOCK" pulumi up --yes --skip-preview --non-interactive "$@"
+  else
+    pulumi up --yes --skip-preview --non-interactive "$@"
+  fi
+}
 
 on_host() { # on_host IP COMMAND...: run as root on a test host
   local ip=$1

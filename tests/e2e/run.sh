@@ -187,6 +187,7 @@ run_lanes() {
     [ -n "${names[i]}" ] || continue
     log "lane $((i + 1)) on slot $((SLOT + i)): sets ${names[i]} (~${costs[i]} min)"
     RMQ_TEST_HOSTS_SLOT=$((SLOT + i)) RMQ_E2E_LANES=1 RMQ_E2E_PREPARED=1 RMQ_E2E_ONLY="^(${names[i]})\$" \
+      RMQ_E2E_DEPLOY_LOCK="$dir/deploy.lock" \
       RMQ_E2E_WORK="" RMQ_E2E_FIGURES="" \
       bash "${BASH_SOURCE[0]}" > >(sed -u "s/^/[lane $((i + 1))] /" | tee "$dir/lane$i.log") 2>&1 &
     pids[i]=$!
