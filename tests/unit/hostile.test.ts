@@ -175,7 +175,7 @@ function brokerCase(version: RocketMqVersion, where: "brokerProperties" | "insta
     const entries: Entry[] = [];
     for (const [k, types] of brokerKeyTypes(version)) {
         if (MANAGED_BROKER_KEYS[k] !== undefined) continue;
-        let sample: string = { int: "48", long: "48", float: "0.5", double: "0.5", boolean: "true", string: "probe" }[types[0]];
+        let sample: string = { int: "48", long: "48", float: "0.5", double: "0.5", boolean: "true", string: "xyzzy" }[types[0]];
         let kind: Kind = types.length === 1 && types[0] === "string" ? "brokerText" : "strict";
         if (BROKER_KEY_ENUMS[k]) [sample, kind] = [BROKER_KEY_ENUMS[k][0], "strict"];
         if (STORE_PATH_KEYS.includes(k)) [sample, kind] = [`/data/rmq/${k}`, "strict"];

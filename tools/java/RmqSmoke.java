@@ -456,11 +456,31 @@ public class RmqSmoke {
 
     // ---- topic and group ----
 
-    /** Creates the topic if it has no route, and the consumer group, on every master. */
+    /**
+     * Creates the topic if it has no route, and the consumer group, on every master. Retried for up
+     * to 60 s: on a busy machine one request to a name server can time out, and a client that gives
+     * up at the first timeout would read as messages lost (every step here is idempotent).
+     */
     private void prepare(String group) throws Exception {
         if (opts.containsKey("no-create")) {
             return;
         }
+        long until = System.currentTimeMillis() + 60000;
+        while (true) {
+            try {
+                prepareOnce(group);
+                return;
+            } catch (Exception e) {
+                if (System.currentTimeMillis() >= until) {
+                    throw e;
+                }
+                System.err.println("preparing " + topic + " failed (" + firstLine(e.getMessage()) + "); again in 2 s");
+                Thread.sleep(2000);
+            }
+        }
+    }
+
+    private void prepareOnce(String group) throws Exception {
         DefaultMQAdminExt admin = auth == null ? new DefaultMQAdminExt(5000L) : new DefaultMQAdminExt(auth, 5000L);
         admin.setNamesrvAddr(namesrv);
         admin.setInstanceName(instance + "-admin");
