@@ -235,5 +235,9 @@ set_upgrade_dledger() {
     blocked "u2. dledger rollback 5.5.0 -> 5.3.3" "u2. upgrade"
     return 0
   fi
-  run_test "u2. dledger rollback 5.5.0 -> 5.3.3 the same way" t_rollback_dledger
+  # The DLedger rollback (5 min) runs with RMQ_E2E_FULL=1 only, until the suite fits its CI budget
+  # again (issue 15): u rolls 2m-2s-async back the same way, u2 above and f2 roll DLedger members.
+  if [ "${RMQ_E2E_FULL:-0}" = 1 ]; then
+    run_test "u2. dledger rollback 5.5.0 -> 5.3.3 the same way" t_rollback_dledger
+  fi
 }
