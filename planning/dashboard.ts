@@ -22,6 +22,7 @@ export function dashboardDeployScript(ctx: RenderContext, adminPassword: string,
         rocketmqRoot: rocketmqRoot(cfg),
         rocketmqHome: `${rocketmqRoot(cfg)}/current`,
         instanceDir: dir,
+        logDir: logDir(cfg, "dashboard"),
         jvmOptions: jvmOptions({
             role: "dashboard",
             heapMiB: parseSizeMiB(d.heap) ?? 256,

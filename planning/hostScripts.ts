@@ -83,6 +83,7 @@ export function hostTools(inst: Pick<Installation, "appRoot" | "serviceUser">, t
         "rmq-topic",
         "rmq-group",
         "rmq-auth",
+        "rmq-user-dir",
     ].map((name) => ({
         name,
         content: render(`host/bin/${name}.mustache`, view),

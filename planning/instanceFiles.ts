@@ -91,6 +91,7 @@ export function renderLauncher(spec: InstanceSpec): string {
         rocketmqRoot: rocketmqRoot(inst),
         rocketmqHome: rocketmqHome(inst),
         instanceDir: dir,
+        logDir: logDir(inst, instance.id),
         jvmOptions: [
             ...jvmOptions({
                 role: instance.kind,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# An existing stack upgrades to the new code layout with zero replacements and zero restarts (issue
-# 8): host set "l" of tests/e2e/run.sh, on fresh systemd machines. A stack is deployed from the last
+# An existing stack upgrades to the new code layout with zero replacements (issue 8); its instances
+# restart once, one at a time (the console log moved from the unit into the launcher, issue 14): host set "l" of tests/e2e/run.sh, on fresh systemd machines. A stack is deployed from the last
 # released layout (the tree of commit LAYOUT_BASE), then the same stack (its Pulumi.local.yaml:
 # config, secrets, salt; its state) is given the current tree and updated. Uses the helpers of
 # lib.sh and scenarios.sh. Sourced by run.sh, not run.
@@ -67,21 +67,39 @@ t_layout_upgrade() {
   [ -z "$bad" ] || { printf 'steps other than same/update (op URN):\n%s\n' "$bad" >&2; fail "the current layout replaces, creates or deletes resources of a stack deployed with $LAYOUT_BASE"; }
 
   t0=$SECONDS
+  local since_us
+  since_us=$(date +%s%6N)
   pulumi_up >"$WORK/l-up-new.out" 2>&1 || { up_failure "$WORK/l-up-new.out"; fail "pulumi up of the current layout failed"; }
   record "l. up of the current layout on the $LAYOUT_BASE stack: $((SECONDS - t0)) s"
   all_pids >"$WORK/pids.after"
-  # "IP ID PID" per instance: any difference (a new PID, an instance gone or added) fails.
-  diff "$WORK/pids.before" "$WORK/pids.after" >&2 ||
-    fail "the current layout restarted: $(restarted_instances "$WORK/pids.before" "$WORK/pids.after") (PIDs before/after above)"
+  # The same instances, none gone or added ("IP ID" per line).
+  diff <(cut -d' ' -f1,2 "$WORK/pids.before") <(cut -d' ' -f1,2 "$WORK/pids.after") >&2 ||
+    fail "the current layout changed the set of instances (before/after above)"
+  # Since the base, the console log moved from the unit (systemd, as root) into the launcher (the
+  # service user): every cluster instance restarts once, but only through the roll, one at a time:
+  # each unit's stop after the previous one's start (systemd's timestamps), all during this up.
+  local ip id restarted
+  restarted=$(restarted_instances "$WORK/pids.before" "$WORK/pids.after")
+  while read -r ip id _; do
+    [ "$id" != dashboard ] || continue
+    [[ " $restarted " == *" $id "* ]] || fail "$id did not restart: its unit and launcher changed, the roll should have restarted it"
+    unit_times "$ip" "$id"
+  done <"$WORK/pids.before" | sort -k2,2n >"$WORK/l-units.txt"
+  cat "$WORK/l-units.txt" >&2
+  awk -v since="$since_us" '
+    $2 < since || $3 < $2 { printf "%s was not stopped and started during this up (stop %s, start %s)\n", $1, $2, $3; bad = 1 }
+    NR > 1 && $2 < prev { printf "%s stopped %.2f s before %s had started: restarts overlap\n", $1, (prev - $2) / 1e6, previd; bad = 1 }
+    { prev = $3; previd = $1 }
+    END { exit bad }' "$WORK/l-units.txt" >&2 || fail "the upgrade did not restart the instances one at a time"
   pulumi preview --expect-no-changes --non-interactive >"$WORK/l-preview2.out" 2>&1 ||
     { tail -30 "$WORK/l-preview2.out" >&2; fail "after the update, preview --expect-no-changes reports changes"; }
-  record "l. layout upgrade: $(wc -l <"$WORK/pids.after") JVMs, none restarted; preview --expect-no-changes passes"
+  record "l. layout upgrade: $(wc -l <"$WORK/pids.after") JVMs; $(wc -l <"$WORK/l-units.txt") cluster instances restarted one at a time (the console-log fix); preview --expect-no-changes passes"
 }
 
 set_layout() {
   client_network off
   fresh_hosts systemd
-  run_test "l. an existing stack (layout of $LAYOUT_BASE) upgrades to the current layout: no replace/create/delete, no restart" t_layout_upgrade
+  run_test "l. an existing stack (layout of $LAYOUT_BASE) upgrades to the current layout: no replace/create/delete; its instances restart once, one at a time (the console-log fix)" t_layout_upgrade
   # That layout gave the install root to the service user: the upgrade must have taken it back.
   run_test "l2. after the upgrade from $LAYOUT_BASE: root trusts only root's files again" t_root_trust
 }

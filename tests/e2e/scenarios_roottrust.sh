@@ -18,7 +18,8 @@ root=/app/rocketmq
 user=oper
 # shellcheck source=/dev/null
 . "$root/java.env"
-paths=("$root/java.env" "$root/current" "$(readlink -f "$root/current")" "$(readlink -f "$JAVA")" /usr/local/bin/mqadmin)
+# logs: root makes the log directory of each instance in it for the service user (rmq-user-dir).
+paths=("$root/java.env" "$root/current" "$(readlink -f "$root/current")" "$(readlink -f "$JAVA")" /usr/local/bin/mqadmin "$root/logs")
 for f in "$root"/bin/* "$root"/versions/* "$root"/instances/*/run.sh; do paths+=("$f"); done
 declare -A dirs=()
 for p in "${paths[@]}"; do
@@ -59,6 +60,37 @@ done
 echo "checked ${#paths[@]} paths, ${#dirs[@]} directories"
 '
 
+# The console attack, on one host: the service user swaps a name server's console.log for a link to
+# a file of root's, then the unit restarts. With systemd opening the console (a unit's
+# StandardOutput=append:) root would append the JVM's output to that file. It must stay empty; the
+# name server then comes back on a real console log and re-lists the brokers. Prints offences.
+# shellcheck disable=SC2016  # expanded on the host
+CONSOLE_ATTACK='
+set -euo pipefail
+root=/app/rocketmq
+id=$(ls "$root/instances" | grep -m1 "^namesrv-")
+unit=rocketmq-$id.service
+log=$root/logs/$id/console.log
+target=/root/.rmq-console-target
+: >"$target"
+chmod 0600 "$target"
+runuser -u oper -- sh -c "rm -f \"\$1\" && ln -s \"\$2\" \"\$1\"" _ "$log" "$target"
+if runuser -u oper -- mv "$root/logs/$id" "$root/logs/$id.moved" 2>/dev/null; then echo "MOVED-BY-oper $root/logs/$id"; mv "$root/logs/$id.moved" "$root/logs/$id"; fi
+systemctl restart "$unit" || true
+for _ in $(seq 1 12); do [ ! -s "$target" ] || break; sleep 1; done
+[ ! -s "$target" ] || echo "APPENDED-AS-ROOT $target: $(wc -c <"$target") bytes of $id output written through the link oper made"
+rm -f "$target"
+runuser -u oper -- rm -f "$log"
+systemctl reset-failed "$unit" 2>/dev/null || true
+systemctl restart "$unit"
+for _ in $(seq 1 60); do
+  [ "$("$root/bin/rmq-probe" cluster "127.0.0.1:9876" 2>/dev/null | wc -l)" -ge 4 ] && break
+  sleep 2
+done
+[ "$("$root/bin/rmq-probe" cluster "127.0.0.1:9876" 2>/dev/null | wc -l)" -ge 4 ] || echo "NOT-BACK $id lists fewer than 4 brokers 120 s after its restart"
+[ -f "$log" ] && [ ! -L "$log" ] || echo "NO-CONSOLE $log after the restart"
+'
+
 t_root_trust() {
   local ip out bad=0 total=""
   for ip in "${HOST_IPS[@]}"; do
@@ -71,7 +103,9 @@ t_root_trust() {
     total+="$ip: $(grep '^checked ' <<<"$out" | tail -n 1); "
   done
   [ "$bad" = 0 ] || fail "root runs or reads something the service user (or anyone but root) can change (above)"
-  record "root trust: on every host, all that root runs or sources and each parent directory are root's alone; oper could create, link or replace nothing; root's tools use a 0700 user.home outside /tmp (${total%; })"
+  out=$(on_host "${HOST_IPS[0]}" "bash -s" <<<"$CONSOLE_ATTACK" 2>&1) || { echo "$out" >&2; fail "the console attack could not be run on ${HOST_IPS[0]}"; }
+  [ -z "$out" ] || { echo "$out" >&2; fail "the service user's link in its log directory made root write through it, or the name server did not come back (above)"; }
+  record "root trust: on every host, all that root runs or sources and each parent directory are root's alone; oper could create, link or replace nothing; root's tools use a 0700 user.home outside /tmp (${total%; }); a name server restarted with its console.log made a link to a root file by oper: nothing written through it"
 }
 
 # Defect 19: the deploy's smoke step and a further rmq-smoke leave no consumer group (nor its retry

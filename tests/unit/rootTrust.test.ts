@@ -7,7 +7,11 @@ import * as os from "os";
 import * as path from "path";
 import { validateConfig } from "../../config/validate";
 import { RawConfig } from "../../config/validate";
+import { dashboardDeployScript } from "../../planning/dashboard";
 import { hostTools, installScript, osTuningScript } from "../../planning/hostScripts";
+import { renderUnit } from "../../planning/instanceFiles";
+import { allBrokers, planCluster } from "../../planning/topology";
+import * as R from "./render";
 import { UPLOAD_DIR, rootOnlyPaths, storeRootProblem, uploadPath } from "../../planning/installation";
 import { existingRaw } from "./fixtures";
 
@@ -42,12 +46,12 @@ describe("defect 6: the install root stays root's, whatever storeRoot is", () =>
         ["storeRoot inside appRoot", { storeRoot: "/app/data" }],
         ["storeRoot = appRoot", { storeRoot: "/app" }],
         ["storeRoot elsewhere", { storeRoot: "/data/rocketmq" }],
-    ] as [string, RawConfig][])("%s: the service user gets only logs and run; the install root is made root's", (_, over) => {
+    ] as [string, RawConfig][])("%s: the service user gets only run; the install root and logs are made root's", (_, over) => {
         const s = osScript(over);
-        expect(userOwned(s).sort()).toEqual(["/app/rocketmq/logs", "/app/rocketmq/run"]);
+        expect(userOwned(s).sort()).toEqual(["/app/rocketmq/run"]);
         // Every directory root runs from goes through root_dir: install -d -o root, 0755, no link.
         expect(s).toContain(
-            "for d in /app /app/rocketmq /app/rocketmq/bin /app/rocketmq/instances /app/rocketmq/versions /app/rocketmq/downloads /app/rocketmq/supervise; do",
+            "for d in /app /app/rocketmq /app/rocketmq/bin /app/rocketmq/instances /app/rocketmq/versions /app/rocketmq/downloads /app/rocketmq/supervise /app/rocketmq/logs; do",
         );
         expect(s).toContain('install -d -m 0755 -o root -g root "$1"');
         // The store root is created root's, never re-owned.
@@ -167,6 +171,102 @@ describe("defect 6: the install root stays root's, whatever storeRoot is", () =>
         expect(s).toContain('chmod 0644 "$root/java.env.new"\nmv -f "$root/java.env.new" "$root/java.env"');
         // The release is made root's before it moves into place.
         expect(s.indexOf('chown -R root:root "$top"')).toBeLessThan(s.indexOf('mv "$top" "$dest"'));
+    });
+});
+
+describe("root gives the service user directories and its console without following its links", () => {
+    const tools = (user = "oper") => hostTools({ ...cfgOf(), serviceUser: user }, { namesrvAddr: "10.0.0.11:9876", clusterName: "c" });
+    const userDir = (user: string) => tools(user).find((t) => t.name === "rmq-user-dir")!.content;
+    // A scratch tree whose every directory is root's 0755 (not under /tmp, which everyone can write).
+    let base: string;
+    beforeEach(() => {
+        fs.mkdirSync("/var/lib/rmq-unit", { recursive: true, mode: 0o755 });
+        base = fs.mkdtempSync("/var/lib/rmq-unit/ud-");
+        fs.chmodSync(base, 0o755);
+    });
+    afterEach(() => fs.rmSync(base, { recursive: true, force: true }));
+    const run = (...args: string[]) => {
+        const f = path.join(base, "rmq-user-dir");
+        fs.writeFileSync(f, userDir("nobody"), { mode: 0o755 });
+        return spawnSync(f, args, { encoding: "utf8" });
+    };
+    const owner = (p: string) => fs.lstatSync(p).uid;
+
+    test("under root's directories: root makes it (and what is missing above it, as root's) and gives it to the service user", () => {
+        const d = path.join(base, "logs", "broker-a");
+        const r = run(d);
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
+        expect(owner(d)).toBe(65534);
+        expect(fs.statSync(d).mode & 0o777).toBe(0o755);
+        expect(owner(path.join(base, "logs"))).toBe(0);
+        expect(fs.statSync(path.join(base, "logs")).mode & 0o777).toBe(0o755);
+        // Again, with --mode: idempotent, the mode set.
+        expect(run("--mode", "0750", d).status).toBe(0);
+        expect(fs.statSync(d).mode & 0o777).toBe(0o750);
+    });
+
+    test("a link in its place is refused and what it points to keeps its owner", () => {
+        const target = path.join(base, "etc");
+        fs.mkdirSync(target);
+        fs.mkdirSync(path.join(base, "logs"));
+        const d = path.join(base, "logs", "broker-a");
+        fs.symlinkSync(target, d);
+        const r = run(d);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain(`rmq-user-dir: refused: ${d} is a symbolic link (to ${target})`);
+        expect(owner(target)).toBe(0);
+    });
+
+    test("in a directory the service user can change, it makes the directory itself; root re-owns nothing there", () => {
+        const theirs = path.join(base, "store");
+        fs.mkdirSync(theirs);
+        fs.chownSync(theirs, 65534, 65534);
+        const d = path.join(theirs, "broker-a", "commitlog");
+        expect(run(d).status).toBe(0);
+        expect(owner(d)).toBe(65534);
+        expect(owner(path.join(theirs, "broker-a"))).toBe(65534);
+        // A root directory planted there is not handed over.
+        const planted = path.join(theirs, "planted");
+        fs.mkdirSync(planted);
+        const r = run(planted);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(new RegExp(`${planted} is root:root in ${theirs}, which someone other than root can change`));
+        expect(owner(planted)).toBe(0);
+    });
+
+    test("every deploy, unit and launcher: directories through rmq-user-dir, the console opened by the launcher, never by systemd", () => {
+        for (const topology of ["2m-2s-async", "dledger"]) {
+            const cfg = cfgOf({ topology });
+            const ctx: R.RenderContext = {
+                cfg,
+                plan: planCluster(cfg),
+                hosts: [1, 2, 3].map((i) => ({ name: `worker${i}`, privateAddress: `10.0.0.${10 + i}`, clientAddress: `10.0.0.${10 + i}`, cpus: 4, memoryMiB: 8192 })),
+            };
+            const instances = [...ctx.plan.nameServers, ...allBrokers(ctx.plan)];
+            for (const inst of instances) {
+                const deploy = R.instanceDeployScript(ctx, inst);
+                expect(deploy).not.toMatch(/install -d[^\n]*-o /);
+                expect(deploy).toContain(`"$root/bin/rmq-user-dir" "$dir/home" "$root/logs/$id"`);
+                const unit = renderUnit(cfg, inst.id, "x");
+                expect(unit).not.toMatch(/^Standard(Output|Error)=/m);
+                expect(R.renderLauncher(ctx, inst)).toContain(`exec >>"/app/rocketmq/logs/${inst.id}/console.log" 2>&1`);
+            }
+            const dash = dashboardDeployScript(ctx, "pw");
+            expect(dash).not.toMatch(/install -d[^\n]*-o /);
+            expect(dash).toContain('"$root/bin/rmq-user-dir" --mode 0750 "$root/logs/$id" "$dir/data"');
+            // The password file is written in root's directory and renamed into data/ (no link followed).
+            expect(dash).toContain('cat >"$dir/users.properties.new"');
+            expect(dash).toContain('mv -fT "$dir/users.properties.new" "$dir/data/users.properties"');
+            expect(dash).not.toMatch(/>"\$dir\/data\//);
+            expect(dash).toContain('exec >>"/app/rocketmq/logs/dashboard/console.log" 2>&1');
+        }
+    });
+
+    test("rmq-wait reads the instance's logs with the service user's rights, skipping links", () => {
+        const wait = tools().find((t) => t.name === "rmq-wait")!.content;
+        expect(wait).toContain('setpriv --reuid=oper --regid="$(id -gn oper)" --init-groups tail -n 50 "$f"');
+        expect(wait).toContain('if [ ! -f "$f" ] || [ -L "$f" ]; then continue; fi');
     });
 });
 

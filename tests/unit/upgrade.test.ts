@@ -70,7 +70,7 @@ describe("which version changes a running cluster can take", () => {
 
 const APP_ROOT = "/app/rocketmq";
 
-/** A scratch root with stand-ins: rmq-service/rmq-wait log their calls; install/chown skip ownership. */
+/** A scratch root with stand-ins: rmq-service/rmq-wait log their calls; rmq-user-dir, install and chown skip ownership. */
 function scratch(): { root: string; env: NodeJS.ProcessEnv; calls: () => string[]; running: (on: boolean) => void } {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "rmq-upgrade-"));
     const shims = path.join(root, "shims");
@@ -82,6 +82,8 @@ function scratch(): { root: string; env: NodeJS.ProcessEnv; calls: () => string[
         `#!/usr/bin/env bash\necho "rmq-service $*" >>"${root}/calls"\n[ "$1" != status ] || [ -e "${root}/running" ]\n`,
     );
     write(path.join(root, "bin", "rmq-wait"), `#!/usr/bin/env bash\necho "rmq-wait $1" >>"${root}/calls"\n`);
+    // The service user's directories (run for real in rootTrust.test.ts): made, no owner needed here.
+    write(path.join(root, "bin", "rmq-user-dir"), '#!/usr/bin/env bash\n[ "${1:-}" != --mode ] || shift 2\nmkdir -p "$@"\n');
     // `install -d -m MODE [-o U -g G] DIR...` and `chown`: no users needed here.
     write(
         path.join(shims, "install"),
