@@ -241,7 +241,13 @@ describe("root gives the service user directories and its console without follow
             const ctx: R.RenderContext = {
                 cfg,
                 plan: planCluster(cfg),
-                hosts: [1, 2, 3].map((i) => ({ name: `worker${i}`, privateAddress: `10.0.0.${10 + i}`, clientAddress: `10.0.0.${10 + i}`, cpus: 4, memoryMiB: 8192 })),
+                hosts: [1, 2, 3].map((i) => ({
+                    name: `worker${i}`,
+                    privateAddress: `10.0.0.${10 + i}`,
+                    clientAddress: `10.0.0.${10 + i}`,
+                    cpus: 4,
+                    memoryMiB: 8192,
+                })),
             };
             const instances = [...ctx.plan.nameServers, ...allBrokers(ctx.plan)];
             for (const inst of instances) {
