@@ -1,17 +1,11 @@
 #!/usr/bin/env bash
-# Topics and consumer groups as code (rocketmq:topics, rocketmq:consumerGroups): host set "t" of
-# tests/e2e/run.sh, on fresh machines. Sourced by run.sh, not run.
+# Topics and consumer groups as code (rocketmq:topics, rocketmq:consumerGroups): run by set a of
+# tests/e2e/run.sh on its cluster (2m-2s-async, the default version), after its recovery tests and
+# before its destroy: no deploy of its own. Sourced by run.sh, not run.
 # shellcheck disable=SC2154  # results is run.sh's
 
 T_TOPIC=E2eOrders
 T_GROUP=e2e-orders-consumer
-
-# stack_init without the dashboard (one JVM less on a busy machine).
-topics_stack_init() {
-  stack_init "$E2E_VERSION"
-  pulumi config set rocketmq:dashboardEnabled false
-  pulumi config set rocketmq:smokeMessages 20
-}
 
 set_topic() { # set_topic QUEUES: the one topic and the one group of these tests in config
   pulumi config set --path "rocketmq:topics[0].name" "$T_TOPIC"
@@ -54,11 +48,13 @@ expect_group() { # expect_group present|absent
 }
 
 t_topics_create() {
-  topics_stack_init
+  topics_enter
+  # The smoke step of each up below: 20 messages, not set a's default.
+  pulumi config set rocketmq:smokeMessages 20
   set_topic 4
   local t0=$SECONDS
   pulumi_up >"$WORK/t-up1.out" 2>&1 || { tail -60 "$WORK/t-up1.out" >&2; fail "pulumi up failed"; }
-  record "t. fresh up with one topic (4 queues) and one group: $((SECONDS - t0)) s"
+  record "t. one topic (4 queues) and one group added to a running cluster: up $((SECONDS - t0)) s"
   grep -E "rmq-(topic|group): (topic|group) .* as declared" "$WORK/t-up1.out" >&2 || fail "the up did not print the read-back of the topic and the group"
   expect_queues 4
   expect_group present
@@ -120,9 +116,9 @@ t_topics_remove_deleted() {
   expect_group absent
 }
 
-set_topics() {
-  fresh_hosts systemd
-  run_test "t1. topics as code: up with one topic (4 queues) and one group, read back" t_topics_create
+# On set a's cluster (run.sh set_async): t2-t4 build on t1.
+topics_tests() {
+  run_test "t1. topics as code: one topic (4 queues) and one group added to a running cluster, read back" t_topics_create
   if [ "${results[-1]:0:4}" != PASS ]; then
     local t
     for t in t2 t3 t4; do blocked "$t" "t1"; done
