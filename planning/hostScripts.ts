@@ -89,6 +89,8 @@ export function hostTools(inst: Pick<Installation, "appRoot" | "serviceUser">, t
         content: render(`host/bin/${name}.mustache`, view),
         mode: "0755",
     }));
+    // Sourced by rmq-wait and rmq-roll, not run.
+    tools.push({ name: "rmq-watch.sh", content: render("host/bin/rmq-watch.sh.mustache", view), mode: "0644" });
     tools.push({ name: "RmqSmoke.java", content: readJavaTool("RmqSmoke.java"), mode: "0644" });
     tools.push({ name: "RmqAuth.java", content: readJavaTool("RmqAuth.java"), mode: "0644" });
     return tools;

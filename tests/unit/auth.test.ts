@@ -139,8 +139,11 @@ describe("rendering", () => {
         expect(tool("rmq-smoke")).toContain('creds=(--credentials "$root/auth/conf/tools.yml")');
         expect(tool("rmq-probe")).toContain('creds=(--credentials "$root/auth/conf/tools.yml")');
         expect(tool("rmq-cluster-check")).toContain('"$root/bin/mqadmin"');
+        // rmq-wait waits through rmq-watch.sh (rmq-probe watch); rmq-roll also probes its peers once.
+        expect(tool("rmq-watch.sh")).toContain('"/app/rocketmq/bin/rmq-probe" watch "$@"');
+        expect(tool("rmq-roll")).toContain('"$root/bin/rmq-probe"');
         for (const n of ["rmq-wait", "rmq-roll"]) {
-            expect(tool(n)).toContain('"$root/bin/rmq-probe"');
+            expect(tool(n)).toContain('. "$root/bin/rmq-watch.sh"');
             expect(tool(n)).not.toContain("bin/mqadmin");
         }
     });

@@ -38,6 +38,7 @@ interface Host {
  *   ns-up           name servers that answer rmq-probe cluster NAMESRV
  *   cluster         clusterList's table through the cluster's name servers (the probe prints its rows)
  *   ns-ADDR         clusterList of that name server alone (default: cluster); ns-ADDR.after-N: from call N on
+ *   (rmq-probe watch prints snapshots of these, as RmqSmoke's watch mode does, until its reader goes away)
  * rmq-wait fails when the instance's live broker.properties holds "bad" (the new files do not start).
  */
 function fakeHost(over: RawConfig = {}, realWait = false): Host {
@@ -88,6 +89,23 @@ case $1 in
     fi
     # The state files hold clusterList's table: the probe prints NAME BID ADDR of its rows.
     awk '$1 !~ /^#/ && NF >= 4 && $3 ~ /^[0-9]+$/ { print $2, $3, $4 }' "$f" 2>/dev/null || true
+    ;;
+  watch)
+    # Snapshots of the modes above until the reader goes away, as RmqSmoke's watch prints them; a
+    # query of the whole name server list reads the cluster's table, one name server its own.
+    shift; qs=""; bs=""
+    while [ $# -gt 0 ]; do case $1 in --clusters) qs=$2; shift 2 ;; --brokers) bs=$2; shift 2 ;; *) shift ;; esac; done
+    IFS='|' read -r -a Q <<<"$qs"
+    IFS=',' read -r -a B <<<"$bs"
+    while :; do
+      for q in "\${Q[@]}"; do
+        if [[ $q == *";"* ]]; then out=$("$0" cluster) || out=DOWN; else out=$("$0" cluster "$q" 2>/dev/null) || out=DOWN; fi
+        if [ "$out" = DOWN ]; then echo "cluster-down $q"; else printf '%s\n' "$out" | awk -v q="$q" 'NF { print "cluster", q, $0 }'; fi
+      done
+      for b in "\${B[@]}"; do "$0" broker "$b" | sed 's/^/broker /'; done
+      echo end
+      sleep 0.05
+    done
     ;;
 esac`,
     );

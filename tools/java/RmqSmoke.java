@@ -28,9 +28,15 @@
 //   broker --brokers ADDR[,ADDR...]
 //       Each broker's status, one line each: "ADDR COMMITLOG_MAX_OFFSET BOOT_TIMESTAMP_MS", or
 //       "ADDR - -" when it does not answer. Exit 0 only if every one answered.
-//   Both are the host tools' health probes (rmq-probe): one JVM that asks and exits at once. mqadmin
-//   spends 3-5 s after printing in its client's graceful shutdown, which the rolling restart's
-//   gates paid on every poll.
+//   watch [--clusters ADDR[|ADDR...]] [--brokers ADDR[,ADDR...]] [--interval-ms MS]
+//       Both of the above again and again in one JVM, a snapshot every MS (default 500): for each
+//       cluster query "cluster QUERY NAME BID ADDR" lines (or "cluster-down QUERY" when no name
+//       server of QUERY answered), for each broker "broker ADDR COMMITLOG_MAX_OFFSET BOOT_MS" (or
+//       "broker ADDR - -"), then "end". Runs until its reader goes away (standard output closed).
+//   These are the host tools' health probes (rmq-probe): cluster and broker ask once and exit;
+//   watch serves a gate that waits (a restarted broker's registration, a replica's catch-up), so
+//   the wait costs one JVM start, not one per poll. mqadmin spends 3-5 s after printing in its
+//   client's graceful shutdown, which the rolling restart's gates paid on every poll.
 //
 // Other options: --body-size BYTES (default 128), --send-timeout-ms MS (default 3000),
 // --route-refresh-ms MS (how often the client re-reads routes from the name servers; the client
@@ -88,6 +94,7 @@ public class RmqSmoke {
         "       RmqSmoke produce --namesrv ADDR --topic T --duration-seconds D --rate R --out FILE",
         "       RmqSmoke consume --namesrv ADDR --topic T --group G --expect FILE [--timeout-seconds S]",
         "       RmqSmoke cluster --namesrv ADDR          RmqSmoke broker --brokers ADDR[,ADDR...]",
+        "       RmqSmoke watch [--clusters ADDR[|ADDR...]] [--brokers ADDR[,ADDR...]] [--interval-ms MS]",
         "       options for all: --body-size B --send-timeout-ms MS --route-refresh-ms MS --no-create",
         "                        --credentials FILE (or RMQ_ACCESS_KEY/RMQ_SECRET_KEY in the environment)");
 
@@ -153,6 +160,9 @@ public class RmqSmoke {
         Map<String, String> opts = parse(args);
         if (args[0].equals("cluster") || args[0].equals("broker")) {
             System.exit(probe(args[0], opts));
+        }
+        if (args[0].equals("watch")) {
+            System.exit(watch(opts));
         }
         RmqSmoke smoke = new RmqSmoke(opts);
         int code;
@@ -227,6 +237,87 @@ public class RmqSmoke {
         }
         System.out.flush();
         return code;
+    }
+
+    private static DefaultMQAdminExt startedAdmin(RPCHook auth, int timeoutMs, String namesrv) throws Exception {
+        DefaultMQAdminExt admin = new DefaultMQAdminExt(auth, timeoutMs);
+        admin.setInstanceName("rmqprobe-" + System.nanoTime());
+        if (namesrv != null) {
+            admin.setNamesrvAddr(namesrv);
+        }
+        admin.start();
+        return admin;
+    }
+
+    private static List<String> split(String value, String separator) {
+        List<String> out = new ArrayList<>();
+        if (value != null) {
+            for (String v : value.split(separator)) {
+                if (!v.isEmpty()) {
+                    out.add(v);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The watch mode: snapshots until standard output is closed. */
+    private static int watch(Map<String, String> opts) {
+        RPCHook auth = credentials(opts.get("credentials"));
+        int timeoutMs = intOpt(opts, "timeout-ms", 3000);
+        int intervalMs = intOpt(opts, "interval-ms", 500);
+        List<String> clusters = split(opts.get("clusters"), "\\|");
+        List<String> brokers = split(opts.get("brokers"), ",");
+        if (clusters.isEmpty() && brokers.isEmpty()) {
+            usage("watch needs --clusters or --brokers");
+        }
+        try {
+            // One client per cluster query: a query of one name server asks that one alone.
+            List<DefaultMQAdminExt> admins = new ArrayList<>();
+            for (String q : clusters) {
+                admins.add(startedAdmin(auth, timeoutMs, q));
+            }
+            DefaultMQAdminExt direct = admins.isEmpty() ? startedAdmin(auth, timeoutMs, opts.get("namesrv")) : admins.get(0);
+            while (true) {
+                long started = System.currentTimeMillis();
+                StringBuilder out = new StringBuilder();
+                for (int i = 0; i < clusters.size(); i++) {
+                    String q = clusters.get(i);
+                    try {
+                        for (var data : admins.get(i).examineBrokerClusterInfo().getBrokerAddrTable().values()) {
+                            for (var e : data.getBrokerAddrs().entrySet()) {
+                                out.append("cluster ").append(q).append(' ').append(data.getBrokerName()).append(' ')
+                                    .append(e.getKey()).append(' ').append(e.getValue()).append('\n');
+                            }
+                        }
+                    } catch (Exception e) {
+                        out.append("cluster-down ").append(q).append('\n');
+                    }
+                }
+                for (String addr : brokers) {
+                    try {
+                        var table = direct.fetchBrokerRuntimeStats(addr).getTable();
+                        out.append("broker ").append(addr).append(' ').append(table.getOrDefault("commitLogMaxOffset", "-")).append(' ')
+                            .append(table.getOrDefault("bootTimestamp", "-")).append('\n');
+                    } catch (Exception e) {
+                        out.append("broker ").append(addr).append(" - -\n");
+                    }
+                }
+                out.append("end\n");
+                System.out.print(out);
+                System.out.flush();
+                if (System.out.checkError()) {
+                    return 0;
+                }
+                long left = intervalMs - (System.currentTimeMillis() - started);
+                if (left > 0) {
+                    Thread.sleep(left);
+                }
+            }
+        } catch (Exception e) {
+            System.err.println("RmqSmoke watch: " + firstLine(e.getMessage()));
+            return 1;
+        }
     }
 
     // ---- modes ----
