@@ -163,7 +163,11 @@ describe("defect 6: the install root stays root's, whatever storeRoot is", () =>
         expect(s.indexOf('refuse_untrusted "$root" "$root/bin" "$root/versions" "$root/downloads" "$root/instances"')).toBeLessThan(
             s.indexOf("command -v unzip"),
         );
-        expect(s).toContain('refuse_untrusted "$root/java.env" "$root/current" "$root/tools-home" "$root/bin" "$(readlink -f "$java")"');
+        expect(s).toContain(
+            'refuse_untrusted "$root/java.env" "$root/current" "$root/tools-home" "$root/bin" "$(readlink -f "$java")" "${java%/java}/javac"',
+        );
+        // javac as well: root compiles rmq-probe with the javac beside that java.
+        expect(s).toContain('refuse_untrusted "$java" "$(readlink -f "$java")" "${java%/java}/javac"');
         expect(s.indexOf("check_trees\n")).toBeLessThan(s.indexOf("command -v unzip"));
         expect(s.indexOf("find_java() {")).toBeGreaterThan(s.indexOf("check_trees\n"));
         expect(s.trimEnd().split("\n").slice(-2)[0]).toBe("check_trees");
