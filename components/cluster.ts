@@ -142,6 +142,8 @@ export class RocketMqCluster extends pulumi.ComponentResource {
                     brokerAdminPassword: this.auth?.adminPassword,
                     localJar: cfg.dashboard.localJar,
                     remove: `${rocketmqRoot(cfg)}/bin/rmq-service remove dashboard`,
+                    // rmq-service remove drops the claim itself, as for the instances.
+                    claim: { key: "instance-dashboard", serviceRemove: { deployed: `${rocketmqRoot(cfg)}/instances/dashboard` } },
                     dependsOn: [...this.nameServers.map((n) => n.service), installs[plan.dashboardHostIndex].command],
                 },
                 { parent: this },

@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { HostClaim } from "../planning/claims";
 import { dashboardDeployScript } from "../planning/dashboard";
 import { RenderContext } from "../planning/context";
 import { uploadPath } from "../planning/installation";
@@ -16,6 +17,8 @@ export interface DashboardArgs {
     localJar?: string;
     /** Stops and removes the service on destroy. */
     remove: string;
+    /** What its create claims (rmq-claim): `remove` drops the claim, up --replace keeps the console. */
+    claim: HostClaim;
     /** Name servers must run first. */
     dependsOn: pulumi.Resource[];
 }
@@ -51,6 +54,7 @@ export class Dashboard extends pulumi.ComponentResource {
                     .all([args.ctx, password.result, args.brokerAdminPassword ?? ""])
                     .apply(([ctx, pw, brokerPw]) => dashboardDeployScript(ctx, pw, brokerPw || undefined)),
                 remove: args.remove,
+                claim: args.claim,
                 secret: true,
             },
             { parent: this, dependsOn: [...args.dependsOn, ...copies] },

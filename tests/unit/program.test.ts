@@ -85,6 +85,18 @@ describe("program under mocks", () => {
         });
         expect(outputs.dashboardUrl).toBe("http://192.0.2.11:8080");
         expect(outputs.topology).toBe("2m-2s-async");
+        // up --replace creates the new command before deleting the old one: every command whose
+        // delete removes something takes a claim when created (rmq-claim), so the old one's delete
+        // leaves what its replacement made.
+        const removing = resources.filter(
+            (r) => r.type === "command:remote:Command" && typeof r.inputs.delete === "string" && r.inputs.delete !== "",
+        );
+        expect(removing.length).toBeGreaterThan(10);
+        const decoded = (cmd: string) => {
+            const b64 = /echo ([A-Za-z0-9+/=]{40,}) \| base64 -d/.exec(cmd);
+            return b64 ? Buffer.from(b64[1], "base64").toString() : cmd;
+        };
+        expect(removing.filter((r) => !decoded(String(r.inputs.create)).includes("rmq_claim take")).map((r) => r.name)).toEqual([]);
         expect(outputs.ssh).toEqual({
             worker1: "ssh -p 22 root@192.0.2.11",
             worker2: "ssh -p 22 root@192.0.2.12",
@@ -368,6 +380,11 @@ describe("program under mocks", () => {
             "rmq-unit-topic-orders",
         ]);
         expect(ofType(rs, "rocketmq:index:TopicsAndGroups").map((r) => r.name)).toEqual(["rmq-unit"]);
+        // Each claims its topic or group (rmq-claim): an up --replace's old delete leaves it be.
+        const created = (r: Registered) =>
+            Buffer.from(/echo ([A-Za-z0-9+/=]{40,}) \| base64 -d/.exec(String(r.inputs.create))![1], "base64").toString();
+        expect(created(named(rs, "topic-orders"))).toContain("rmq_claim take topic-orders");
+        expect(created(named(rs, "group-orders-consumer"))).toContain("rmq_claim take group-orders-consumer");
         for (const r of managed) {
             expect([r.name, r.options.retainOnDelete]).toEqual([r.name, true]);
             expect(dependsOn(rs, r.name, "checks-smoke")).toBe(true);
