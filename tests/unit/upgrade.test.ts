@@ -144,6 +144,11 @@ describe("staging: the new release takes effect at the instance's turn, not befo
         const ctx = ctxOf("5.5.0");
         const roll = relocate(hostTools(ctx).find((t) => t.name === "rmq-roll")!.content, s.root);
         fs.writeFileSync(path.join(s.root, "bin", "rmq-roll"), roll, { mode: 0o755 });
+        // Sourced by rmq-roll for its waits (none here: a name server given no peers).
+        fs.writeFileSync(
+            path.join(s.root, "bin", "rmq-watch.sh"),
+            relocate(hostTools(ctx).find((t) => t.name === "rmq-watch.sh")!.content, s.root),
+        );
         fs.writeFileSync(path.join(s.root, "calls"), "");
         const out = execFileSync(path.join(s.root, "bin", "rmq-roll"), ["namesrv-worker1", "30", "9876"], { env: s.env, encoding: "utf8" });
         expect(out).toContain("restarted and healthy");
