@@ -3,8 +3,8 @@
 # built by scripts/pulumi-toolchain.sh), three test machines booted with systemd
 # (scripts/test-hosts.sh), a real RocketMQ, the dashboard and the guide's own quickstart client.
 # Each scenario is a test; the run ends with "N passed, M failed". Needs Linux and root.
-# RMQ_E2E_ONLY=REGEX runs only the host sets whose name matches (a f g h h2 i u u2 p l; t runs in a,
-# x in g), for development.
+# RMQ_E2E_ONLY=REGEX runs only the host sets whose name matches (a f g h h2 i u2 p l; t runs in a,
+# x in g, u in l), for development.
 # RMQ_E2E_LANES=N (default 1) runs them in N lanes side by side, each on its own slot (run_lanes).
 set -euo pipefail
 # A failed assertion inside $(...) must end the test too.
@@ -156,9 +156,9 @@ set_nosystemd() {
 
 # Every host set with its function and its rough cost in minutes (the CI run's, on this machine
 # kind), which the lanes are balanced by.
-# t (topics) runs on set a's cluster, x (authentication) on set g's.
+# t (topics) runs on set a's cluster, x (authentication) on set g's, u (version upgrade) on set l's.
 SETS=(a:set_async:19 f:set_dledger:8 g:set_sync:11 h:set_v497:2 h2:set_v550:4 i:set_nosystemd:5
-  u:set_upgrade:13 u2:set_upgrade_dledger:7 p:set_package:8 l:set_layout:7)
+  u2:set_upgrade_dledger:7 p:set_package:8 l:set_layout:17)
 
 # One lane: the wanted sets, one after the other, on this slot's machines.
 run_lane() {

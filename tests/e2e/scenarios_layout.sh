@@ -28,13 +28,14 @@ preview_steps() {
 t_layout_upgrade() {
   git -C "$REPO" rev-parse -q --verify "$LAYOUT_BASE^{commit}" >/dev/null ||
     fail "the last released layout, commit '$LAYOUT_BASE' (RMQ_E2E_LAYOUT_BASE), is not in the clone at $REPO: fetch it (a shallow clone needs git fetch --unshallow); without it this test proves nothing"
-  stack_init "$E2E_VERSION" "$LAYOUT_BASE"
+  # 5.3.3: after this test and l2, set u's version upgrade and rollback run on this cluster.
+  stack_init 5.3.3 "$LAYOUT_BASE"
   # Defaults that changed on purpose since the base (they roll the brokers once, as the README's
   # Upgrades says) are pinned to the base's values: this test is about the code's layout.
   pulumi config set --path 'rocketmq:brokerProperties.maxMessageSize' 65536
   local t0=$SECONDS
   pulumi_up >"$WORK/l-up-old.out" 2>&1 || { up_failure "$WORK/l-up-old.out"; fail "pulumi up of the layout of $LAYOUT_BASE failed"; }
-  record "l. fresh up 2m-2s-async $E2E_VERSION with the layout of $LAYOUT_BASE: $((SECONDS - t0)) s"
+  record "l. fresh up 2m-2s-async 5.3.3 with the layout of $LAYOUT_BASE: $((SECONDS - t0)) s"
   all_pids >"$WORK/pids.before"
   [ "$(wc -l <"$WORK/pids.before")" -ge 8 ] || fail "expected at least 8 services (3 name servers, 4 brokers, dashboard), got $(cat "$WORK/pids.before")"
 
@@ -96,10 +97,18 @@ t_layout_upgrade() {
   record "l. layout upgrade: $(wc -l <"$WORK/pids.after") JVMs; $(wc -l <"$WORK/l-units.txt") cluster instances restarted one at a time (the console-log fix); preview --expect-no-changes passes"
 }
 
+# shellcheck disable=SC2154  # results: run.sh's
 set_layout() {
   client_network off
   fresh_hosts systemd
-  run_test "l. an existing stack (layout of $LAYOUT_BASE) upgrades to the current layout: no replace/create/delete; its instances restart once, one at a time (the console-log fix)" t_layout_upgrade
+  run_test "l. an existing 5.3.3 stack (layout of $LAYOUT_BASE) upgrades to the current layout: no replace/create/delete; its instances restart once, one at a time (the console-log fix)" t_layout_upgrade
+  if [ "${results[-1]:0:4}" != PASS ]; then
+    blocked "l2. after the upgrade from $LAYOUT_BASE: root trusts only root's files again" "l"
+    blocked "u. upgrade 5.3.3 -> 5.5.0" "l"; blocked "u. rollback 5.5.0 -> 5.3.3" "l"; blocked "u. 5.3.3 -> 4.9.7 refused" "l"
+    return 0
+  fi
   # That layout gave the install root to the service user: the upgrade must have taken it back.
   run_test "l2. after the upgrade from $LAYOUT_BASE: root trusts only root's files again" t_root_trust
+  # Set u on this cluster (scenarios_upgrade.sh): a 5.3.3 2m-2s-async stack, now on the current code.
+  upgrade_tests
 }
