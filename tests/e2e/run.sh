@@ -3,8 +3,8 @@
 # built by scripts/pulumi-toolchain.sh), three test machines booted with systemd
 # (scripts/test-hosts.sh), a real RocketMQ, the dashboard and the guide's own quickstart client.
 # Each scenario is a test; the run ends with "N passed, M failed". Needs Linux and root.
-# RMQ_E2E_ONLY=REGEX runs only the host sets whose name matches (a f g h h2 i u2 p l; t runs in a,
-# x in g, u in l), for development.
+# RMQ_E2E_ONLY=REGEX runs only the host sets whose name matches (a g h h2 i u2 p l; t runs in a,
+# x in g, u in l, f in u2), for development.
 # RMQ_E2E_LANES=N (default 1) runs them in N lanes side by side, each on its own slot (run_lanes).
 set -euo pipefail
 # A failed assertion inside $(...) must end the test too.
@@ -101,15 +101,6 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
   client_network off
 }
 
-set_dledger() {
-  fresh_hosts systemd
-  client_network on
-  run_test "f. dledger $E2E_VERSION: up, one leader, SIGKILL of the leader under load, nothing lost" t_dledger
-  run_test "f2. dledger rolling change: followers first, the leader last, nothing lost" t_dledger_rolling
-  run_test "f3. n2 stopped: a change to n0 is refused naming it, no JVM restarts; n2 back, reverted, whole" t_dledger_degraded_refused
-  client_network off
-}
-
 set_sync() {
   client_network off
   fresh_hosts systemd
@@ -156,9 +147,10 @@ set_nosystemd() {
 
 # Every host set with its function and its rough cost in minutes (the CI run's, on this machine
 # kind), which the lanes are balanced by.
-# t (topics) runs on set a's cluster, x (authentication) on set g's, u (version upgrade) on set l's.
-SETS=(a:set_async:19 f:set_dledger:8 g:set_sync:11 h:set_v497:2 h2:set_v550:4 i:set_nosystemd:5
-  u2:set_upgrade_dledger:7 p:set_package:8 l:set_layout:17)
+# t (topics) runs on set a's cluster, x (authentication) on set g's, u (version upgrade) on set l's,
+# f (DLedger failover and rolls) on set u2's.
+SETS=(a:set_async:19 g:set_sync:11 h:set_v497:2 h2:set_v550:4 i:set_nosystemd:5
+  u2:set_upgrade_dledger:12 p:set_package:8 l:set_layout:17)
 
 # One lane: the wanted sets, one after the other, on this slot's machines.
 run_lane() {
