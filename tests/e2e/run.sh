@@ -74,7 +74,7 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
   run_test "a. 2m-2s-async $E2E_VERSION: preview, up, clusterList, systemd units, quickstart 1000, dashboard login" t_async_up
   if [ "${results[-1]:0:4}" != PASS ]; then
     local t
-    for t in a3 a4 a2 b b2 k2 c a6 d e e2 t1 t2 t3 t4 j k; do blocked "$t" "a"; done
+    for t in a3 a4 a5 a2 b b2 k2 c a6 d e e2 t1 t2 t3 t4 j k; do blocked "$t" "a"; done
     [ "$E2E_VERSION" = 5.5.0 ] && blocked "h2" "a"
     client_network off
     return 0
@@ -85,6 +85,7 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
   fi
   run_test "a3. two networks: a client on the client network only sends and receives; HA replication on the cluster network" t_client_network
   run_test "a4. root trusts only root's files: all it runs or sources, and each parent, root's alone; the service user can change none; root's tools' home not in /tmp" t_root_trust
+  run_test "a5. smoke runs leave no consumer groups piling up: an old run's group is deleted by the next run" t_smoke_leaves_no_group
   run_test "a2. secrets stay secret: not in the state (history, backups) nor the engine's output" t_secrets_stay_secret
   run_test "b. no change: preview --expect-no-changes, up touches no process" t_noop_rerun
   run_test "b2. toggling purgeDataOnDestroy restarts nothing" t_purge_toggle

@@ -357,9 +357,14 @@ describe("defect 19: a smoke run leaves no consumer group behind", () => {
     test("rmq-smoke asks RmqSmoke to delete its group, which it does whatever the outcome", () => {
         const smoke = hostTools(cfgOf(), { namesrvAddr: "10.0.0.11:9876", clusterName: "c" }).find((t) => t.name === "rmq-smoke")!.content;
         expect(smoke).toMatch(/roundtrip .*--group "\$group" .*--delete-group/);
+        // Groups a broker made again after an earlier run's delete are swept by the next run.
+        expect(smoke).toContain('--sweep-prefix "RMQ_PULUMI_SMOKE_GROUP"');
+        expect(smoke).toContain("group=RMQ_PULUMI_SMOKE_GROUP-$(date +%s)-$$");
         const java = fs.readFileSync(path.join(__dirname, "..", "..", "tools", "java", "RmqSmoke.java"), "utf8");
         expect(java).toMatch(/finally \{\s*if \(opts\.containsKey\("delete-group"\)\) \{\s*deleteGroup\(group\);/);
-        expect(java).toMatch(/admin\.deleteSubscriptionGroup\(addr, group, true\)/);
-        expect(java).toContain('String retry = "%RETRY%" + group;');
+        expect(java).toMatch(/admin\.deleteSubscriptionGroup\(addr, g, true\)/);
+        expect(java).toContain('String retry = "%RETRY%" + g;');
+        expect(java).toContain('Pattern.compile(Pattern.quote(prefix) + "-(\\\\d{1,12})-\\\\d+")');
+        expect(java).toContain("long before = System.currentTimeMillis() / 1000 - 120;");
     });
 });

@@ -10,7 +10,10 @@
 //       Prints: sent=N acked=N received=N missing=0 sendMs=.. consumeMs=..
 //       Exit 0 only if every send was acknowledged and every acknowledged message was received.
 //       With --delete-group, G and its retry topic are deleted from every master (and the name
-//       servers) afterwards, whatever the outcome: a run leaves no group behind.
+//       servers) afterwards, whatever the outcome. A broker can create the group again right
+//       after (a pull it still held wakes up, and autoCreateSubscriptionGroup makes the group), so
+//       with --sweep-prefix P the groups of earlier runs, named P-EPOCHSECONDS-PID and older than
+//       120 s, are deleted too (with their retry topics): leftovers never pile up.
 //   produce --namesrv ADDR --topic T --duration-seconds D --rate R --out FILE
 //       Sends R messages a second for D seconds; a failed send is retried once, then counted as
 //       failed. FILE gets one line per message: "epochMillis id ok|fail" (the time the outcome
@@ -74,6 +77,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.rocketmq.acl.common.AclClientRPCHook;
 import org.apache.rocketmq.acl.common.SessionCredentials;
@@ -90,7 +95,7 @@ import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 
 public class RmqSmoke {
     private static final String USAGE = String.join("\n",
-        "usage: RmqSmoke roundtrip --namesrv ADDR --topic T --group G --count N [--timeout-seconds S] [--delete-group]",
+        "usage: RmqSmoke roundtrip --namesrv ADDR --topic T --group G --count N [--timeout-seconds S] [--delete-group [--sweep-prefix P]]",
         "       RmqSmoke produce --namesrv ADDR --topic T --duration-seconds D --rate R --out FILE",
         "       RmqSmoke consume --namesrv ADDR --topic T --group G --expect FILE [--timeout-seconds S]",
         "       RmqSmoke cluster --namesrv ADDR          RmqSmoke broker --brokers ADDR[,ADDR...]",
@@ -625,17 +630,37 @@ public class RmqSmoke {
                     masters.add(addr);
                 }
             }
-            for (String addr : masters) {
-                // true: its consumer offsets go too (consumerOffset.json would keep one entry per run).
-                admin.deleteSubscriptionGroup(addr, group, true);
-            }
-            String retry = "%RETRY%" + group;
-            if (!masters.isEmpty()) {
-                admin.deleteTopicInBroker(masters, retry);
+            Set<String> groups = new LinkedHashSet<>();
+            groups.add(group);
+            String prefix = opts.get("sweep-prefix");
+            if (prefix != null && !prefix.isEmpty()) {
+                Pattern earlier = Pattern.compile(Pattern.quote(prefix) + "-(\\d{1,12})-\\d+");
+                long before = System.currentTimeMillis() / 1000 - 120;
+                for (String addr : masters) {
+                    for (String g : admin.getAllSubscriptionGroup(addr, 5000L).getSubscriptionGroupTable().keySet()) {
+                        Matcher m = earlier.matcher(g);
+                        if (m.matches() && Long.parseLong(m.group(1)) < before) {
+                            groups.add(g);
+                        }
+                    }
+                }
+                if (groups.size() > 1) {
+                    System.err.println("RmqSmoke: deleting " + (groups.size() - 1) + " group(s) earlier runs left behind");
+                }
             }
             Set<String> nameServers = new HashSet<>(admin.getNameServerAddressList());
-            for (String clusterName : cluster.getClusterAddrTable().keySet()) {
-                admin.deleteTopicInNameServer(nameServers, clusterName, retry);
+            for (String g : groups) {
+                for (String addr : masters) {
+                    // true: its consumer offsets go too (consumerOffset.json would keep one entry per run).
+                    admin.deleteSubscriptionGroup(addr, g, true);
+                }
+                String retry = "%RETRY%" + g;
+                if (!masters.isEmpty()) {
+                    admin.deleteTopicInBroker(masters, retry);
+                }
+                for (String clusterName : cluster.getClusterAddrTable().keySet()) {
+                    admin.deleteTopicInNameServer(nameServers, clusterName, retry);
+                }
             }
         } catch (Exception e) {
             System.err.println("RmqSmoke: could not delete consumer group " + group + ": " + firstLine(e.toString()));
