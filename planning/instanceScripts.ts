@@ -1,10 +1,13 @@
 // Host scripts of one RocketMQ process: deploy (write its files, start it alone, wait until it is
 // healthy), ensure (recovery: probe, and start it again if it is down) and remove.
+import { STORE_PATH_REFUSED } from "../config/keys";
+import { STORE_PATH_KEYS } from "../config/validate/brokerProperties";
 import { HostClaim } from "./claims";
 import { Installation, rocketmqRoot } from "./installation";
 import { InstanceSpec, describe, instanceFiles } from "./instanceFiles";
 import { chomp, render, shellQuote } from "./templates";
-import { InstancePlan, NAMESRV_PORT } from "./topology";
+import { storePathDefault, storePaths } from "./storePaths";
+import { BrokerPlan, InstancePlan, NAMESRV_PORT } from "./topology";
 
 /** The TCP port that answers once the instance is up. */
 export function servicePort(inst: InstancePlan): number {
@@ -22,6 +25,15 @@ export function registrationOf(spec: InstanceSpec): { brokerName: string; broker
     };
 }
 
+/** "KEY SUFFIX PATH" per store path: where the broker will store, and where RocketMQ puts it by default. */
+function storeGuard(b: BrokerPlan): { paths: string; refused: string } {
+    const paths = storePaths(b);
+    return {
+        paths: STORE_PATH_KEYS.map((k) => `${k} ${storePathDefault(k) || "-"} ${paths[k]}`).join("\n"),
+        refused: STORE_PATH_REFUSED,
+    };
+}
+
 /** The script that writes an instance's files, restarts it alone and waits until it is healthy. */
 export function instanceDeployScript(spec: InstanceSpec): string {
     const { installation: inst, instance } = spec;
@@ -34,6 +46,7 @@ export function instanceDeployScript(spec: InstanceSpec): string {
         rocketmqRoot: rocketmqRoot(inst),
         serviceUser: inst.serviceUser,
         dataDirs: instance.kind === "broker" ? [instance.storePathRootDir] : [],
+        storeGuard: instance.kind === "broker" ? storeGuard(instance) : undefined,
         files: files.map((f) => ({ ...f, content: chomp(f.content) })),
         subDirs,
         startTimeoutSeconds: inst.startTimeoutSeconds,

@@ -25,6 +25,11 @@ export function storePaths(b: Pick<BrokerPlan, "storePathRootDir" | "overrides">
     return out;
 }
 
+/** Where RocketMQ puts store path KEY when it is not set, relative to storePathRootDir ("" = the root). */
+export function storePathDefault(key: string): string {
+    return STORE_PATH_DEFAULTS[key];
+}
+
 /** Whether two paths are the same or one lies inside the other. */
 export function overlaps(a: string, b: string): boolean {
     return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);

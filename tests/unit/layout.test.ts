@@ -4,8 +4,14 @@
 import { ConfigError } from "../../config/errors";
 import { RawConfig, validateConfig } from "../../config/validate";
 import { Layout, checkLayoutChange, layoutChangeProblems, layoutOf } from "../../planning/layout";
-import { planCluster } from "../../planning/topology";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { findInstance, planCluster } from "../../planning/topology";
 import { existingRaw } from "./fixtures";
+import * as R from "./render";
+import { contextOf } from "./scripts";
 
 const planOf = (raw: RawConfig) => {
     const cfg = validateConfig(raw);
@@ -126,5 +132,58 @@ describe("two brokers on one host never share a store path", () => {
                 }),
             ),
         ).toEqual([]);
+    });
+});
+
+describe("on the host: a broker's deploy refuses to move its store, whoever asked (a program of components too)", () => {
+    /** broker-a's deploy script (its store guard alone), run against a live broker.properties. */
+    const guard = (over: RawConfig, live: string | undefined) => {
+        const ctx = contextOf(existingRaw(over));
+        const script = R.instanceDeployScript(ctx, findInstance(ctx.plan, "broker-a")!);
+        const start = script.indexOf('if [ -f "$dir/broker.properties" ]; then');
+        const end = script.indexOf("RMQ_EOF\nfi\n", start) + "RMQ_EOF\nfi\n".length;
+        expect(start).toBeGreaterThan(0);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rmq-store-guard-"));
+        try {
+            if (live !== undefined) fs.writeFileSync(path.join(dir, "broker.properties"), live);
+            return spawnSync("bash", ["-c", `set -euo pipefail\nid=broker-a\ndir=${dir}\n${script.slice(start, end)}\necho PASSED`], {
+                encoding: "utf8",
+            });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    };
+    const LIVE = "brokerName=broker-a\nstorePathRootDir=/app/rocketmq/store\nstorePathCommitLog=/app/rocketmq/store/commitlog\n";
+
+    test("the same paths, or no broker deployed yet: goes on", () => {
+        expect(guard({}, LIVE).stdout).toContain("PASSED");
+        expect(guard({}, undefined).stdout).toContain("PASSED");
+        // A key the live file does not set is where RocketMQ puts it: under the live root.
+        expect(guard({}, "storePathRootDir=/app/rocketmq/store\n").stdout).toContain("PASSED");
+    });
+
+    test("another root or commit log: refused before anything is written, naming the key and both paths", () => {
+        const moved = guard({ storeRoot: "/data/rocketmq" }, LIVE);
+        expect(moved.status).toBe(1);
+        expect(moved.stdout).not.toContain("PASSED");
+        expect(moved.stderr).toContain(
+            "rmq-deploy: refused on worker2: broker-a's storePathRootDir is /app/rocketmq/store on the running broker, the change makes it /data/rocketmq/store; nothing was changed: the broker would restart on an empty store",
+        );
+        const cl = guard({ instances: JSON.stringify({ "broker-a": { properties: { storePathCommitLog: "/data/cl" } } }) }, LIVE);
+        expect(cl.status).toBe(1);
+        expect(cl.stderr).toContain(
+            "broker-a's storePathCommitLog is /app/rocketmq/store/commitlog on the running broker, the change makes it /data/cl",
+        );
+        // Set on the live broker, gone from the new files: back to the default is a move too.
+        const back = guard({}, `${LIVE}storePathIndex=/data/index\n`);
+        expect(back.status).toBe(1);
+        expect(back.stderr).toContain("storePathIndex is /data/index on the running broker, the change makes it /app/rocketmq/store/index");
+    });
+
+    test("the guard comes before the first directory or file is made", () => {
+        const ctx = contextOf(existingRaw());
+        const script = R.instanceDeployScript(ctx, findInstance(ctx.plan, "broker-a")!);
+        expect(script.indexOf('if [ -f "$dir/broker.properties" ]; then')).toBeLessThan(script.indexOf("install -d"));
+        expect(R.instanceDeployScript(ctx, findInstance(ctx.plan, "namesrv-worker1")!)).not.toContain("storePathRootDir");
     });
 });
