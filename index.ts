@@ -102,7 +102,7 @@ export = async () => {
     const authUserPasswords = cluster.authUsers?.passwords;
     const ssh = pulumi.all(hosts.map((h) => h.sshCommand)).apply((cmds) => Object.fromEntries(hosts.map((h, i) => [h.name, cmds[i]])));
     const clusterHealth = cluster.checks.health.stdout;
-    /** aws mode: the image each host runs (kept from its creation; see README "Replacing hosts"). */
+    /** aws mode: the image each host runs (kept from its creation; see docs/aws.md, "Replacing hosts"). */
     const hostImages = awsHosts?.images;
     /** What the next preview checks a change against (planning/layout.ts). */
     const layout = layoutOf(cfg, plan);

@@ -49,7 +49,7 @@ export interface HostLifecycle {
 export const PROTECTION_NOTICE =
     "instances and data volumes are protected: an update that would replace or delete one fails at preview. " +
     "To allow it: pulumi config set rocketmq:allowHostReplacement true, then pulumi up " +
-    "(README: Replacing hosts, and what destroy keeps)";
+    "(docs/aws.md: Replacing hosts, and what destroy keeps)";
 
 export function hostLifecycle(s: HostLifecycleSettings): HostLifecycle {
     const protect = !s.allowHostReplacement;

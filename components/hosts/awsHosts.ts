@@ -190,7 +190,7 @@ export class AwsHosts extends pulumi.ComponentResource {
             // Learned once per instance and pinned: kept in this command's state, read again only
             // when the instance is replaced (a new machine, a new key). EC2's console output has the
             // keys too (cloud-init prints them), but no provider call reads it: compare by hand with
-            // `aws ec2 get-console-output` if first contact matters to you (README: Host keys).
+            // `aws ec2 get-console-output` if first contact matters to you (docs/existing-hosts.md, Host keys).
             const learned = new command.remote.Command(
                 `${name}-${hostName}-hostkey`,
                 { connection: firstContact, create: PRINT_HOST_KEYS, triggers: [instance.id], addPreviousOutputInEnv: false },

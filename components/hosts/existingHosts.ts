@@ -72,7 +72,10 @@ export class ExistingHosts extends pulumi.ComponentResource {
         c.done();
 
         for (const h of specs.filter((s) => s.hostKey === undefined))
-            pulumi.log.warn(`${h.name} (${h.host}): no hostKey, so its SSH host key is not verified (README: Host keys)`, this);
+            pulumi.log.warn(
+                `${h.name} (${h.host}): no hostKey, so its SSH host key is not verified (docs/existing-hosts.md, Host keys)`,
+                this,
+            );
         // Every host's connection waits for the check of all hosts: one mismatch, nothing runs anywhere.
         const gate = hostKeyGate(
             specs.map((h, i) => ({ name: h.name, host: h.host, port: h.port, hostKey: h.hostKey, setting: `hosts[${i}].hostKey` })),

@@ -18,7 +18,7 @@ export const HOST_FIELDS = {
 
 const SHAPE = "{name, host, privateAddress?, clientAddress?, user?, port?, memoryMiB?, cpus?, hostKey?}";
 
-/** How a user gets a host's key, for the messages (README: Host keys). */
+/** How a user gets a host's key, for the messages (docs/existing-hosts.md, Host keys). */
 export const HOST_KEY_HOWTO =
     "the host's public SSH host key line, e.g. the content of /etc/ssh/ssh_host_ed25519_key.pub read on the host itself " +
     "(or `ssh-keyscan -t ed25519 HOST` checked against `ssh-keygen -lf` run there)";

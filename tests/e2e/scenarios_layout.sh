@@ -30,8 +30,8 @@ t_layout_upgrade() {
     fail "the last released layout, commit '$LAYOUT_BASE' (RMQ_E2E_LAYOUT_BASE), is not in the clone at $REPO: fetch it (a shallow clone needs git fetch --unshallow); without it this test proves nothing"
   # 5.3.3: after this test and l2, set u's version upgrade and rollback run on this cluster.
   stack_init 5.3.3 "$LAYOUT_BASE"
-  # Defaults that changed on purpose since the base (they roll the brokers once, as the README's
-  # Upgrades says) are pinned to the base's values: this test is about the code's layout.
+  # Defaults that changed on purpose since the base (they roll the brokers once, as docs/upgrades.md
+  # says) are pinned to the base's values: this test is about the code's layout.
   pulumi config set --path 'rocketmq:brokerProperties.maxMessageSize' 65536
   local t0=$SECONDS
   pulumi_up >"$WORK/l-up-old.out" 2>&1 || { up_failure "$WORK/l-up-old.out"; fail "pulumi up of the layout of $LAYOUT_BASE failed"; }

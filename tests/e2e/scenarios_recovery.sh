@@ -4,7 +4,7 @@
 # run again, changes nothing. Sourced by tests/e2e/run.sh after scenarios.sh (expect_rows,
 # units_enabled_active, restarted_instances). Sourced, not run.
 
-# The command the README documents.
+# The command docs/operations.md documents.
 recovery_up() { pulumi up --refresh --yes --skip-preview --non-interactive "$@"; }
 
 # Names (URN tails) of the InstanceRunning resources the engine would update, from a JSON preview.

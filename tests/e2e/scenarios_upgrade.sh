@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rolling upgrades and rollbacks of RocketMQ itself (README, Upgrades): `rocketmq:version` changed on
+# Rolling upgrades and rollbacks of RocketMQ itself (docs/upgrades.md): `rocketmq:version` changed on
 # a running cluster under a steady producer. Host sets u (2m-2s-async) and u2 (DLedger), run by
 # tests/e2e/run.sh; uses the helpers of lib.sh and scenarios.sh. Sourced, not run.
 

@@ -1,14 +1,14 @@
-// README "API" covers every argument of every component with the default its JSDoc states, and
+// docs/api.md covers every argument of every component with the default its JSDoc states, and
 // shows examples/existing-hosts/index.ts as it is.
 import * as fs from "fs";
 import * as path from "path";
 
 const root = path.join(__dirname, "..", "..");
 const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
-const readme = read("README.md");
-const api = readme.slice(readme.indexOf("\n## API"), readme.indexOf("\n## ", readme.indexOf("\n## API") + 1));
+// The component tables (from the first "## " heading on).
+const api = read("docs/api.md");
 
-/** Interface name -> source file: what the README documents, table by table. */
+/** Interface name -> source file: what docs/api.md documents, table by table. */
 const INTERFACES: Record<string, string> = {
     ExistingHostsArgs: "components/hosts/existingHosts.ts",
     ExistingHost: "components/hosts/existingHosts.ts",
@@ -41,14 +41,14 @@ function properties(file: string, name: string): { name: string; doc: string }[]
     return out;
 }
 
-/** The README table rows under the heading that names the interface in backticks. */
+/** The table rows under the heading that names the interface in backticks. */
 function rows(name: string): string[] {
-    const sections = api.split("\n### ").filter((s) => s.split("\n")[0].includes(`\`${name}\``));
+    const sections = api.split("\n## ").filter((s) => s.split("\n")[0].includes(`\`${name}\``));
     expect(`${name}: ${sections.length} section(s)`).toBe(`${name}: 1 section(s)`);
     return sections[0].split("\n").filter((l) => l.startsWith("| `"));
 }
 
-describe("README API section", () => {
+describe("docs/api.md", () => {
     test.each(Object.keys(INTERFACES))("%s: every property has a row, with the JSDoc's default", (name) => {
         const table = rows(name);
         const prefix = name === "ExistingHost" ? "hosts[]." : "";
@@ -68,7 +68,7 @@ describe("README API section", () => {
                 properties(file, name).map((p) => `${name === "ExistingHost" ? "hosts[]." : ""}${p.name}`),
             ),
         );
-        const named = [...api.slice(api.indexOf("\n### ")).matchAll(/^\| `([\w[\].]+)` \|/gm)].map((m) => m[1]);
+        const named = [...api.slice(api.indexOf("\n## ")).matchAll(/^\| `([\w[\].]+)` \|/gm)].map((m) => m[1]);
         expect(named.filter((n) => !known.has(n))).toEqual([]);
     });
 

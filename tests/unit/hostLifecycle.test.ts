@@ -37,8 +37,8 @@ describe("host lifecycle: image, protection, data volumes", () => {
         expect(life.notice).toBe(allowHostReplacement ? undefined : PROTECTION_NOTICE);
     });
 
-    test("the notice names the key that lifts the protection and where the README explains it", () => {
+    test("the notice names the key that lifts the protection and where docs/aws.md explains it", () => {
         expect(PROTECTION_NOTICE).toContain("pulumi config set rocketmq:allowHostReplacement true");
-        expect(PROTECTION_NOTICE).toContain("README");
+        expect(PROTECTION_NOTICE).toContain("docs/aws.md: Replacing hosts");
     });
 });

@@ -128,7 +128,7 @@ describe("ExistingHosts", () => {
 });
 
 describe("BrokerPair", () => {
-    test("a slave on the master's host is refused before anything is created, as the README shows", async () => {
+    test("a slave on the master's host is refused before anything is created, as docs/api.md shows", async () => {
         const { BrokerPair, ExistingHosts, RocketMqInstall } = await import("../../lib/index");
         const { hosts } = new ExistingHosts("lib-pair", { hosts: [{ name: "worker2", host: "192.0.2.12" }], privateKey: "KEY" });
         const install = new RocketMqInstall("lib-pair-install", {
@@ -147,8 +147,8 @@ describe("BrokerPair", () => {
         ).toThrow(
             'invalid arguments to BrokerPair broker-a (1 problem):\n  - args.slave.install = "worker2": a host other than the master\'s',
         );
-        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
-        expect(readme).toContain(
+        const apiDoc = fs.readFileSync(path.join(root, "docs", "api.md"), "utf8");
+        expect(apiDoc).toContain(
             'error: invalid arguments to BrokerPair broker-a (1 problem):\n    - args.slave.install = "worker2": a host other than the master\'s',
         );
     });

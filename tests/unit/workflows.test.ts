@@ -1,5 +1,5 @@
 // The GitHub workflows: unit tests before anything reaches a stack; destroy lifts the protection
-// of hosts and data volumes on purpose (README: "Replacing hosts, and what destroy keeps").
+// of hosts and data volumes on purpose (docs/aws.md: "Replacing hosts, and what destroy keeps").
 import * as fs from "fs";
 import * as path from "path";
 
