@@ -11,7 +11,7 @@ import { CLAIMS_DIR, HostClaim, claimKeyOf, claimedCreateScript, claimedRemoveSc
 import { instanceClaim } from "../../planning/instanceScripts";
 import { findInstance } from "../../planning/topology";
 import { existingRaw } from "./fixtures";
-import { hostTools, instanceRemoveCommand } from "./render";
+import { hostTools, instanceRemoveCommand, uninstallScript } from "./render";
 import { contextOf } from "./scripts";
 
 interface Scratch {
@@ -322,6 +322,38 @@ describe("claim scripts", () => {
             const r = spawnSync("shellcheck", ["-s", "bash", "-"], { input: text, encoding: "utf8" });
             expect(r.stdout).toBe("");
             expect(r.status).toBe(0);
+        }
+    });
+});
+
+describe("uninstall removes instances no resource owns (a create that failed is not in the state)", () => {
+    test("unclaimed instances (count 0 or no count) are removed; a claimed one stays", () => {
+        const script = uninstallScript(contextOf(existingRaw()), 0, false);
+        const fn = script.slice(script.indexOf("remove_orphans() {"), script.indexOf("remove_orphans /var/lib/rocketmq-pulumi/claims"));
+        expect(fn.length).toBeGreaterThan(50);
+        // It runs before bin (and rmq-service with it) is removed.
+        expect(script.indexOf("remove_orphans /var/lib")).toBeLessThan(script.indexOf('rm -rf "${root:?}/bin"'));
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rmq-orphans-"));
+        try {
+            const root = path.join(dir, "rocketmq");
+            const claims = path.join(dir, "claims");
+            fs.mkdirSync(path.join(root, "bin"), { recursive: true });
+            fs.mkdirSync(claims);
+            for (const id of ["broker-a", "dashboard", "namesrv-worker1"])
+                fs.mkdirSync(path.join(root, "instances", id), { recursive: true });
+            fs.writeFileSync(path.join(claims, "instance-broker-a"), "1\n");
+            fs.writeFileSync(path.join(claims, "instance-namesrv-worker1"), "0\n");
+            fs.writeFileSync(path.join(root, "bin", "rmq-service"), `#!/usr/bin/env bash\necho "$*" >>${dir}/calls\n`, { mode: 0o755 });
+            const r = spawnSync("bash", ["-c", `set -euo pipefail\nroot=${root}\n${fn}\nremove_orphans ${claims}`], { encoding: "utf8" });
+            expect(r.stderr).toBe("");
+            expect(r.status).toBe(0);
+            expect(fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n").sort()).toEqual([
+                "remove dashboard",
+                "remove namesrv-worker1",
+            ]);
+            expect(r.stdout).toContain("worker1: dashboard belongs to no resource (its create failed): stopped and removed");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 });
