@@ -4,7 +4,8 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import { parseSizeMiB } from "../config/sizes";
 import { SUPPORTED_VERSIONS } from "../config/schema";
-import { ADDRESS_ALLOWED, NAME, validAddress } from "../config/validate/patterns";
+import { ADDRESS_ALLOWED, validAddress } from "../config/validate/patterns";
+import { BROKER_PORT, HOST_NAME, Rule } from "../config/validate/rules";
 
 export interface ArgProblem {
     property: string;
@@ -55,14 +56,14 @@ export class ArgChecks {
         return mib;
     }
 
+    /** PROPERTY = VALUE against a rule of config/validate/rules.ts (the stack's config uses the same). */
+    rule<T>(property: string, value: T, rule: Rule<T>): void {
+        this.check(rule.ok(value), property, value, rule.allowed);
+    }
+
+    /** A broker's listenPort. */
     port(property: string, value: number | undefined): void {
-        if (value === undefined) return;
-        this.check(
-            Number.isInteger(value) && value >= 1026 && value <= 65534,
-            property,
-            value,
-            "a TCP port from 1026 to 65534 (a broker also binds port-2 and port+1)",
-        );
+        if (value !== undefined) this.rule(property, value, BROKER_PORT);
     }
 
     version(property: string, value: string | undefined): void {
@@ -72,7 +73,7 @@ export class ArgChecks {
 
     /** A name that becomes part of paths, unit names and host scripts (ids, host names). */
     name(property: string, value: string): void {
-        this.check(NAME.test(value), property, value, "lower-case letters, digits and - (1-63), starting with a letter");
+        this.rule(property, value, HOST_NAME);
     }
 
     /** `host:port` as brokers and tools dial a name server. */

@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../config/defaults";
+import { GROUP_NAME } from "../config/validate/rules";
 import { BrokerPlan } from "../planning/topology";
 import { brokerPlan } from "../planning/topology";
 import { ArgChecks } from "./args";
@@ -44,7 +45,7 @@ export class BrokerPair extends pulumi.ComponentResource {
         const roles = args.slave ? (["master", "slave"] as const) : (["master"] as const);
         const given = args.slave ? [args.master, args.slave] : [args.master];
         const c = new ArgChecks(`BrokerPair ${name}`);
-        c.check(/^[A-Za-z0-9_-]{1,64}$/.test(args.brokerName), "brokerName", args.brokerName, "letters, digits, - and _ (1-64)");
+        c.rule("brokerName", args.brokerName, GROUP_NAME);
         c.check(
             args.replication === undefined || ["async", "sync"].includes(args.replication),
             "replication",

@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../config/defaults";
+import { GROUP_NAME } from "../config/validate/rules";
 import { brokerPlan, dledgerPeers } from "../planning/topology";
 import { ArgChecks } from "./args";
 import { BrokerGroupArgs, BrokerMemberArgs, PlannedMember, checkGroupArgs, deployMembers, rollMembers } from "./brokerMembers";
@@ -39,7 +40,7 @@ export class DLedgerGroup extends pulumi.ComponentResource {
             args.members.map((m) => m.install.host.name),
             "members on different hosts",
         );
-        c.check(/^[A-Za-z0-9_-]{1,64}$/.test(group), "group", group, "letters, digits, - and _ (1-64)");
+        c.rule("group", group, GROUP_NAME);
         c.port("dledgerPort", port);
         const heaps = checkGroupArgs(c, args, args.members, ids);
         c.done();

@@ -43,7 +43,7 @@ export class NameServerNode extends pulumi.ComponentResource {
         const c = new ArgChecks(`NameServerNode ${name}`);
         const heapMiB = c.heap("heap", args.heap) ?? (parseSizeMiB(DEFAULTS.namesrvHeap) as number);
         const id = args.id ?? `namesrv-${args.install.host.name}`;
-        c.check(/^[a-z][a-z0-9-]{0,62}$/.test(id), "id", id, "lower-case letters, digits and - (1-63), starting with a letter");
+        c.name("id", id);
         checkRollChain(c, args.rollChain, "name servers", args.rollingRestart);
         c.done();
 

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../config/defaults";
 import { RocketMqVersion } from "../config/schema";
 import { defaultDownloadUrl } from "../config/validate/artifacts";
-import { CLUSTER_NAME, PATH_ALLOWED, SHA512, USER, validAbsPath, validUrl } from "../config/validate/patterns";
+import { PATH_ALLOWED, SHA512, USER, validAbsPath, validUrl } from "../config/validate/patterns";
+import { GROUP_NAME } from "../config/validate/rules";
 import { installScript, uninstallScript } from "../planning/hostScripts";
 import { Installation, storeRootProblem, uploadPath } from "../planning/installation";
 import { ResolvedHost } from "../planning/instanceFiles";
@@ -96,7 +97,7 @@ export class RocketMqInstall extends pulumi.ComponentResource {
             startTimeoutSeconds,
             "whole seconds from 10 to 3600",
         );
-        c.check(CLUSTER_NAME.test(clusterName), "clusterName", clusterName, "letters, digits, - and _ (1-64)");
+        c.rule("clusterName", clusterName, GROUP_NAME);
         c.check(args.nameServers.length > 0, "nameServers", args.nameServers, "at least one host:port");
         args.nameServers.forEach((ns, i) => typeof ns === "string" && c.nameServer(`nameServers[${i}]`, ns));
         // Any Host will do, so its name (in /etc/hosts, paths and scripts) is checked here too.

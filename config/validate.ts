@@ -20,7 +20,8 @@ import { authSettings } from "./validate/auth";
 import { checkBrokerProperties, instanceOverrides } from "./validate/brokerProperties";
 import { checkDeployerReach } from "./validate/awsReach";
 import { awsSettings, existingHosts } from "./validate/hosts";
-import { CLUSTER_NAME, DEVICE, PATH_ALLOWED, SYSCTL_KEY, SYSCTL_VALUE, USER, validAbsPath, validPublicKey } from "./validate/patterns";
+import { DEVICE, PATH_ALLOWED, SYSCTL_KEY, SYSCTL_VALUE, USER, validAbsPath, validPublicKey } from "./validate/patterns";
+import { GROUP_NAME } from "./validate/rules";
 import { Collector, RawConfig, Reader } from "./validate/reader";
 import { consumerGroups, topics } from "./validate/topics";
 
@@ -40,7 +41,7 @@ export function validateConfig(raw: RawConfig): ClusterConfig {
     const topology = r.oneOf<Topology>("topology", TOPOLOGIES, "2m-2s-async");
     const version = r.oneOf<RocketMqVersion>("version", SUPPORTED_VERSIONS, DEFAULTS.version);
     const clusterName = r.str("clusterName", DEFAULTS.clusterName);
-    if (!CLUSTER_NAME.test(clusterName)) c.add("clusterName", clusterName, "letters, digits, - and _ (1-64)");
+    c.rule("clusterName", clusterName, GROUP_NAME);
 
     const hosts = hostMode === "existing" ? existingHosts(r, topology, environment) : [];
     const aws = hostMode === "aws" ? awsSettings(r, environment) : undefined;

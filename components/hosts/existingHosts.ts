@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ADDRESS_ALLOWED, NAME, USER, validAddress } from "../../config/validate/patterns";
+import { ADDRESS_ALLOWED, USER, validAddress } from "../../config/validate/patterns";
+import { TCP_PORT } from "../../config/validate/rules";
 import { ArgChecks } from "../args";
 import { Host, parseFacts, waitForSsh } from "./host";
 import { hostKeyGate, normalizeHostKey } from "./hostKeys";
@@ -48,9 +49,9 @@ export class ExistingHosts extends pulumi.ComponentResource {
             const privateAddress = h.privateAddress ?? h.host;
             const clientAddress = h.clientAddress ?? privateAddress;
             const k = `hosts[${i}]`;
-            c.check(NAME.test(h.name), `${k}.name`, h.name, "lower-case letters, digits and - (1-63), starting with a letter");
+            c.name(`${k}.name`, h.name);
             c.check(validAddress(h.host), `${k}.host`, h.host, ADDRESS_ALLOWED);
-            c.check(Number.isInteger(port) && port >= 1 && port <= 65535, `${k}.port`, h.port, "a TCP port 1-65535");
+            c.rule(`${k}.port`, port, TCP_PORT);
             c.check(USER.test(user), `${k}.user`, h.user, "a Unix user name");
             // Unset, they are `host`, checked above.
             if (h.privateAddress !== undefined)

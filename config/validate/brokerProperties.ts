@@ -6,6 +6,7 @@ import { BrokerKeyType, brokerKeyTypes, suggestKey } from "../brokerKeys";
 import { InstanceOverride, RocketMqVersion } from "../schema";
 import { PATH_ALLOWED, validAbsPath, validAddress, ADDRESS_ALLOWED } from "./patterns";
 import { Collector, Reader } from "./reader";
+import { BROKER_PORT } from "./rules";
 
 /** Keys the stack writes from its own config; an override would be dropped or break the cluster. */
 export const MANAGED_BROKER_KEYS: Record<string, string> = {
@@ -113,8 +114,7 @@ export function checkBrokerProperties(
             if (k === "storePathRootDir" ? !validStoreRoot(v, appRoot) : !validAbsPath(v))
                 c.add(at, v, k === "storePathRootDir" ? storeRootAllowed(appRoot) : PATH_ALLOWED);
         } else if (k === "listenPort") {
-            if (!/^[0-9]{1,5}$/.test(v) || Number(v) < 1026 || Number(v) > 65534)
-                c.add(at, v, "a TCP port from 1026 to 65534 (the broker also binds port-2 and port+1)");
+            c.rule(at, /^[0-9]{1,5}$/.test(v) ? Number(v) : NaN, BROKER_PORT, v);
         } else if (ADDRESS_KEYS.includes(k)) {
             if (!validAddress(v)) c.add(at, v, ADDRESS_ALLOWED);
         } else if (!types.some((t) => TYPE_CHECKS[t].ok(v))) {

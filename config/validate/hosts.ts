@@ -1,6 +1,7 @@
 // rocketmq:hosts (existing mode) and the aws-mode settings.
 import { AwsSettings, Environment, ExistingHostSpec, Topology } from "../schema";
-import { ADDRESS_ALLOWED, INSTANCE_TYPE, NAME, USER, validAddress, validCidr, validPublicKey } from "./patterns";
+import { ADDRESS_ALLOWED, INSTANCE_TYPE, USER, validAddress, validCidr, validPublicKey } from "./patterns";
+import { HOST_NAME, TCP_PORT } from "./rules";
 import { Reader, checkUnique } from "./reader";
 
 /** The fields a host entry may have, and their kind; anything else is a typo and rejected. */
@@ -42,7 +43,7 @@ export function existingHosts(r: Reader, topology: Topology, environment: Enviro
             c.add(`${k}.${extra}`, o[extra], `one of the fields of ${SHAPE}`);
         const name = String(o.name ?? "");
         const host = String(o.host ?? "");
-        if (!NAME.test(name)) c.add(`${k}.name`, o.name, "a host name: lower-case letters, digits and -");
+        c.rule(`${k}.name`, name, HOST_NAME, o.name);
         if (!validAddress(host)) c.add(`${k}.host`, o.host, `${ADDRESS_ALLOWED} to SSH to`);
         const privateAddress = o.privateAddress == null ? host : String(o.privateAddress);
         if (o.privateAddress != null && !validAddress(privateAddress))
@@ -53,7 +54,7 @@ export function existingHosts(r: Reader, topology: Topology, environment: Enviro
         const user = String(o.user ?? "root");
         if (!USER.test(user)) c.add(`${k}.user`, o.user, "a Unix user name");
         const port = o.port === undefined ? 22 : whole(o.port);
-        if (!Number.isInteger(port) || port < 1 || port > 65535) c.add(`${k}.port`, o.port, "a TCP port 1-65535");
+        c.rule(`${k}.port`, port, TCP_PORT, o.port);
         const memoryMiB = o.memoryMiB === undefined ? undefined : whole(o.memoryMiB);
         if (memoryMiB !== undefined && (!Number.isInteger(memoryMiB) || memoryMiB < 512))
             c.add(`${k}.memoryMiB`, o.memoryMiB, "a whole number of MiB, at least 512");

@@ -2,6 +2,7 @@
 // problem for every value that is not what its key allows, so all of them are reported at once.
 import { ConfigProblem } from "../errors";
 import { parseSizeMiB } from "../sizes";
+import { Rule } from "./rules";
 
 export type RawConfig = Record<string, unknown>;
 
@@ -9,6 +10,10 @@ export class Collector {
     readonly problems: ConfigProblem[] = [];
     add(key: string, value: unknown, allowed: string): void {
         this.problems.push({ key, value, allowed });
+    }
+    /** KEY = VALUE against a rule of config/validate/rules.ts (shown as `raw` when given: the text as set). */
+    rule<T>(key: string, value: T, rule: Rule<T>, raw: unknown = value): void {
+        if (!rule.ok(value)) this.add(key, raw, rule.allowed);
     }
 }
 
