@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/schema";
 import { groupApplyScript, groupDeleteScript, topicApplyScript, topicDeleteScript } from "../planning/topics";
 import { ClusterPlan } from "../planning/topology";
-import { claimKeyOf } from "../planning/claims";
 import { hostCommand } from "./hostCommand";
 import { Host } from "./hosts/host";
 
@@ -35,9 +34,7 @@ export class TopicsAndGroups extends pulumi.ComponentResource {
             this.topics[t.name] = hostCommand(
                 `${name}-topic-${t.name}`,
                 host,
-                // Claimed: up --replace creates the new resource first, and the old one's delete (opted
-                // in) must not delete the topic its replacement has just applied.
-                { script: topicApplyScript(cfg, plan, t), remove: topicDeleteScript(cfg, t), claim: { key: claimKeyOf("topic", t.name) } },
+                { script: topicApplyScript(cfg, plan, t), remove: topicDeleteScript(cfg, t) },
                 { parent: this, dependsOn: args.dependsOn, retainOnDelete: !cfg.deleteRemovedTopics },
             );
         }
@@ -45,7 +42,7 @@ export class TopicsAndGroups extends pulumi.ComponentResource {
             this.groups[g.name] = hostCommand(
                 `${name}-group-${g.name}`,
                 host,
-                { script: groupApplyScript(cfg, plan, g), remove: groupDeleteScript(cfg, g), claim: { key: claimKeyOf("group", g.name) } },
+                { script: groupApplyScript(cfg, plan, g), remove: groupDeleteScript(cfg, g) },
                 { parent: this, dependsOn: args.dependsOn, retainOnDelete: !cfg.deleteRemovedGroups },
             );
         }

@@ -23,15 +23,6 @@ export interface HostClaim {
 }
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-/**
- * The claim key of a named thing (a topic, a consumer group): KIND-NAME, each character of NAME
- * outside letters, digits, _ and - written as .XX (its hex code; RocketMQ names never hold a dot,
- * so no two names share a key).
- */
-export function claimKeyOf(kind: string, name: string): string {
-    return `${kind}-${name.replace(/[^A-Za-z0-9_-]/g, (c) => `.${c.charCodeAt(0).toString(16).padStart(2, "0")}`)}`;
-}
 const REMOVE_EOF = "RMQ_REMOVE_EOF";
 
 function claimFunctions(claim: HostClaim): string {

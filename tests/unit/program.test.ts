@@ -380,11 +380,9 @@ describe("program under mocks", () => {
             "rmq-unit-topic-orders",
         ]);
         expect(ofType(rs, "rocketmq:index:TopicsAndGroups").map((r) => r.name)).toEqual(["rmq-unit"]);
-        // Each claims its topic or group (rmq-claim): an up --replace's old delete leaves it be.
-        const created = (r: Registered) =>
-            Buffer.from(/echo ([A-Za-z0-9+/=]{40,}) \| base64 -d/.exec(String(r.inputs.create))![1], "base64").toString();
-        expect(created(named(rs, "topic-orders"))).toContain("rmq_claim take topic-orders");
-        expect(created(named(rs, "group-orders-consumer"))).toContain("rmq_claim take group-orders-consumer");
+        // No claims here (issue 14, left open): a delete the engine skips (retainOnDelete) would leave
+        // a claim behind, and a later opted-in delete of the same topic would then keep it.
+        for (const r of managed) expect(String(r.inputs.create)).toBe("bash -s");
         for (const r of managed) {
             expect([r.name, r.options.retainOnDelete]).toEqual([r.name, true]);
             expect(dependsOn(rs, r.name, "checks-smoke")).toBe(true);

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { hostCommandLines } from "../../components/hostCommand";
-import { CLAIMS_DIR, HostClaim, claimKeyOf, claimedCreateScript, claimedRemoveScript, claimedUpdateScript } from "../../planning/claims";
+import { CLAIMS_DIR, HostClaim, claimedCreateScript, claimedRemoveScript, claimedUpdateScript } from "../../planning/claims";
 import { instanceClaim } from "../../planning/instanceScripts";
 import { findInstance } from "../../planning/topology";
 import { existingRaw } from "./fixtures";
@@ -297,15 +297,6 @@ describe("claim scripts", () => {
         expect(() => claimedRemoveScript({ key: "k" }, "true\nRMQ_REMOVE_EOF\n")).toThrow(/RMQ_REMOVE_EOF/);
         expect(() => hostCommandLines("x", "root", { claim: { key: "k" } })).toThrow(/needs a create that runs and a remove/);
         expect(() => hostCommandLines("x", "root", { claim: { key: "k" }, remove: "true", updateOnly: true })).toThrow(/needs/);
-    });
-
-    test("topics and groups: the key is KIND-NAME, other characters as .XX, so no two names share one", () => {
-        expect(claimKeyOf("topic", "Orders_1-x")).toBe("topic-Orders_1-x");
-        expect(claimKeyOf("topic", "%RETRY%g|x")).toBe("topic-.25RETRY.25g.7cx");
-        const names = ["a|b", "a.7cb", "a%b", "a.25b", "ab", "a_b", "a-b", "%", "|", "a||", "a|.7c"];
-        const keys = names.map((n) => claimKeyOf("group", n));
-        expect(new Set(keys).size).toBe(names.length);
-        for (const k of keys) expect(() => claimedCreateScript({ key: k })).not.toThrow();
     });
 
     test("commands without a claim are unchanged: stdin to bash, delete inline", () => {
