@@ -130,16 +130,18 @@ t_example_roll() {
   changed=$(restarted_instances "$run/pids.before" "$run/pids.after")
   want=$(cut -d' ' -f2 "$run/instances" | sort | tr '\n' ' ' | sed 's/ $//')
   [ "$changed" = "$want" ] || fail "expected exactly these instances to restart: $want; restarted: ${changed:-none}"
-  while read -r ip id ep; do
+  # Lists are read on fd 3: ssh (on_host) reads its standard input and would eat the rest of them.
+  while read -r ip id ep <&3; do
     local xmx=768m cmdline
     [[ $id == namesrv-* ]] && xmx=384m
     cmdline=$(on_host "$ip" "tr '\\0' ' ' </proc/\$(/app/rocketmq/bin/rmq-service pid $id)/cmdline")
     [[ $cmdline == *"-Xmx$xmx "* ]] || fail "$id does not run with -Xmx$xmx"
-  done <"$run/instances"
+  done 3<"$run/instances"
 
   # systemd's view: in chain order, every stop after this up began and after the previous start.
-  while read -r ip id ep; do unit_times "$ip" "$id"; done <"$run/instances" >"$run/units.txt"
+  while read -r ip id ep <&3; do unit_times "$ip" "$id"; done 3<"$run/instances" >"$run/units.txt"
   cat "$run/units.txt" >&2
+  [ "$(wc -l <"$run/units.txt")" -eq "$(wc -l <"$run/instances")" ] || fail "unit times of $(wc -l <"$run/units.txt") of $(wc -l <"$run/instances") instances"
   awk -v since="$since_us" '
     $2 < since || $3 < $2 { printf "%s was not stopped and started during this up (stop %s, start %s)\n", $1, $2, $3; bad = 1 }
     NR > 1 && $2 < prev { printf "%s stopped %.2f s before %s had started: restarts overlap\n", $1, (prev - $2) / 1e6, previd; bad = 1 }

@@ -81,12 +81,20 @@ t_layout_upgrade() {
   # each unit's stop after the previous one's start (systemd's timestamps), all during this up.
   local ip id restarted
   restarted=$(restarted_instances "$WORK/pids.before" "$WORK/pids.after")
-  while read -r ip id _; do
+  # The list is read on fd 3: ssh (unit_times) reads its standard input and would eat the rest of
+  # it; and no pipe, so that fail ends the test rather than a subshell.
+  local cluster=0
+  : >"$WORK/l-units.raw"
+  while read -r ip id _ <&3; do
     [ "$id" != dashboard ] || continue
+    cluster=$((cluster + 1))
     [[ " $restarted " == *" $id "* ]] || fail "$id did not restart: its unit and launcher changed, the roll should have restarted it"
-    unit_times "$ip" "$id"
-  done <"$WORK/pids.before" | sort -k2,2n >"$WORK/l-units.txt"
+    unit_times "$ip" "$id" >>"$WORK/l-units.raw"
+  done 3<"$WORK/pids.before"
+  sort -k2,2n "$WORK/l-units.raw" >"$WORK/l-units.txt"
   cat "$WORK/l-units.txt" >&2
+  { [ "$cluster" -eq 7 ] && [ "$(wc -l <"$WORK/l-units.txt")" -eq "$cluster" ]; } ||
+    fail "expected the 7 cluster instances' unit times, got $(wc -l <"$WORK/l-units.txt") of $cluster listed"
   awk -v since="$since_us" '
     $2 < since || $3 < $2 { printf "%s was not stopped and started during this up (stop %s, start %s)\n", $1, $2, $3; bad = 1 }
     NR > 1 && $2 < prev { printf "%s stopped %.2f s before %s had started: restarts overlap\n", $1, (prev - $2) / 1e6, previd; bad = 1 }
