@@ -448,6 +448,10 @@ export const ALL_KEYS = Object.keys(KEYS) as ConfigKey[];
 export const STORE_PATH_REFUSED =
     "the broker would restart on an empty store at the new path (its messages, topics and offsets stay at the old one) and replication would break. Keep the path; to move a store, do it by hand with the broker stopped and keep the path the same (a mount or a symlink)";
 
+/** A new instance (another id) whose ports or store another instance of the host holds. */
+export const INSTANCE_CLASH_REFUSED =
+    "it could not start beside it (the port is taken, the store is locked) and a rerun could not finish: the old instance's delete runs only after every create. An instance's id, and the brokerName or group that names a group's members, cannot change on a running cluster. Keep them; or give the new instance a listenPort and storePathRootDir of its own; or remove the old one in an up of its own first (its store stays unless purgeDataOnDestroy)";
+
 /** The way to do what a refused key would have done. */
 export function refusedHow(key: ConfigKey): string {
     const spec: KeySpec = KEYS[key];

@@ -1,6 +1,6 @@
 // Host scripts of one RocketMQ process: deploy (write its files, start it alone, wait until it is
 // healthy), ensure (recovery: probe, and start it again if it is down) and remove.
-import { STORE_PATH_REFUSED } from "../config/keys";
+import { INSTANCE_CLASH_REFUSED, STORE_PATH_REFUSED } from "../config/keys";
 import { STORE_PATH_KEYS } from "../config/validate/brokerProperties";
 import { HostClaim } from "./claims";
 import { Installation, rocketmqRoot } from "./installation";
@@ -34,6 +34,26 @@ function storeGuard(b: BrokerPlan): { paths: string; refused: string } {
     };
 }
 
+/** The ports an instance binds (a broker: listenPort-2, listenPort, listenPort+1 for HA). */
+function boundPorts(inst: InstancePlan): number[] {
+    return inst.kind === "broker" ? [inst.listenPort - 2, inst.listenPort, inst.listenPort + 1] : [NAMESRV_PORT];
+}
+
+/** What the deploy checks against the host's other instances: ports, and a broker's store paths. */
+function clashGuard(inst: InstancePlan): { ports: string; store?: { keys: string; paths: string }; refused: string } {
+    return {
+        ports: boundPorts(inst).join(" "),
+        store:
+            inst.kind === "broker"
+                ? {
+                      keys: STORE_PATH_KEYS.map((k) => `${k} ${storePathDefault(k) || "-"}`).join("\n"),
+                      paths: Object.values(storePaths(inst)).join("\n"),
+                  }
+                : undefined,
+        refused: INSTANCE_CLASH_REFUSED,
+    };
+}
+
 /** The script that writes an instance's files, restarts it alone and waits until it is healthy. */
 export function instanceDeployScript(spec: InstanceSpec): string {
     const { installation: inst, instance } = spec;
@@ -47,6 +67,7 @@ export function instanceDeployScript(spec: InstanceSpec): string {
         serviceUser: inst.serviceUser,
         dataDirs: instance.kind === "broker" ? [instance.storePathRootDir] : [],
         storeGuard: instance.kind === "broker" ? storeGuard(instance) : undefined,
+        clashGuard: clashGuard(instance),
         files: files.map((f) => ({ ...f, content: chomp(f.content) })),
         subDirs,
         startTimeoutSeconds: inst.startTimeoutSeconds,

@@ -184,6 +184,63 @@ describe("on the host: a broker's deploy refuses to move its store, whoever aske
         const ctx = contextOf(existingRaw());
         const script = R.instanceDeployScript(ctx, findInstance(ctx.plan, "broker-a")!);
         expect(script.indexOf('if [ -f "$dir/broker.properties" ]; then')).toBeLessThan(script.indexOf("install -d"));
-        expect(R.instanceDeployScript(ctx, findInstance(ctx.plan, "namesrv-worker1")!)).not.toContain("storePathRootDir");
+        // A name server has no store: no store guard (its clash guard checks its port alone).
+        expect(R.instanceDeployScript(ctx, findInstance(ctx.plan, "namesrv-worker1")!)).not.toContain("live_root=");
+    });
+});
+
+describe("on the host: a new instance never takes the ports or store of another instance of the host", () => {
+    /**
+     * INSTANCE's deploy script, up to its first write, run against a host root holding OTHERS
+     * (instance id -> its live properties file name and text).
+     */
+    const deploy = (instance: string, others: Record<string, [string, string]>) => {
+        const ctx = contextOf(existingRaw());
+        const script = R.instanceDeployScript(ctx, findInstance(ctx.plan, instance)!);
+        const end = script.indexOf('install -d -m 0755 "$dir"');
+        expect(end).toBeGreaterThan(0);
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "rmq-clash-guard-"));
+        try {
+            for (const [id, [file, text]] of Object.entries(others)) {
+                fs.mkdirSync(path.join(root, "instances", id), { recursive: true });
+                fs.writeFileSync(path.join(root, "instances", id, file), text);
+            }
+            const prefix = script.slice(0, end).replace(/^root=.*$/m, `root=${root}`);
+            return spawnSync("bash", ["-c", `${prefix}\necho PASSED`], { encoding: "utf8" });
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    };
+    const broker = (port: number, root: string, extra = "") => ["broker.properties", `listenPort=${port}\nstorePathRootDir=${root}\n${extra}`] as [string, string];
+
+    test("its own earlier files, and the other instances of the topology: goes on", () => {
+        // worker2 runs broker-a (10911, store) and broker-b-s (11011, storeSlave).
+        const r = deploy("broker-a", { "broker-a": broker(10911, "/app/rocketmq/store"), "broker-b-s": broker(11011, "/app/rocketmq/storeSlave") });
+        expect(r.stderr).toBe("");
+        expect(r.stdout).toContain("PASSED");
+        expect(deploy("namesrv-worker1", { "namesrv-worker1": ["namesrv.properties", "listenPort=9876\n"] }).stdout).toContain("PASSED");
+    });
+
+    test("another id on the same store (a renamed broker or group, a switched topology): refused before anything is written", () => {
+        const r = deploy("broker-a", { "old-a": broker(12911, "/app/rocketmq/store") });
+        expect(r.status).toBe(1);
+        expect(r.stdout).not.toContain("PASSED");
+        expect(r.stderr).toContain(
+            "rmq-deploy: refused on worker2: broker-a would take the store path /app/rocketmq/store (old-a's storePathRootDir is /app/rocketmq/store), which old-a, deployed on this host, holds; nothing was changed: it could not start beside it",
+        );
+        // A commit log of another broker inside this one's store.
+        const cl = deploy("broker-a", { other: broker(12911, "/data/other", "storePathCommitLog=/app/rocketmq/store/commitlog\n") });
+        expect(cl.status).toBe(1);
+        expect(cl.stderr).toContain("other's storePathCommitLog is /app/rocketmq/store/commitlog");
+    });
+
+    test("another id on its ports: refused, naming the port", () => {
+        // The HA port (listenPort+1) of a broker listening on 10910.
+        const r = deploy("broker-a", { moved: broker(10910, "/data/moved") });
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain("broker-a would take the port 10911, which moved, deployed on this host, holds");
+        const ns = deploy("namesrv-worker1", { "namesrv-old": ["namesrv.properties", "listenPort=9876\n"] });
+        expect(ns.status).toBe(1);
+        expect(ns.stderr).toContain("namesrv-worker1 would take the port 9876, which namesrv-old, deployed on this host, holds");
     });
 });
