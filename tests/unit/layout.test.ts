@@ -211,11 +211,15 @@ describe("on the host: a new instance never takes the ports or store of another 
             fs.rmSync(root, { recursive: true, force: true });
         }
     };
-    const broker = (port: number, root: string, extra = "") => ["broker.properties", `listenPort=${port}\nstorePathRootDir=${root}\n${extra}`] as [string, string];
+    const broker = (port: number, root: string, extra = "") =>
+        ["broker.properties", `listenPort=${port}\nstorePathRootDir=${root}\n${extra}`] as [string, string];
 
     test("its own earlier files, and the other instances of the topology: goes on", () => {
         // worker2 runs broker-a (10911, store) and broker-b-s (11011, storeSlave).
-        const r = deploy("broker-a", { "broker-a": broker(10911, "/app/rocketmq/store"), "broker-b-s": broker(11011, "/app/rocketmq/storeSlave") });
+        const r = deploy("broker-a", {
+            "broker-a": broker(10911, "/app/rocketmq/store"),
+            "broker-b-s": broker(11011, "/app/rocketmq/storeSlave"),
+        });
         expect(r.stderr).toBe("");
         expect(r.stdout).toContain("PASSED");
         expect(deploy("namesrv-worker1", { "namesrv-worker1": ["namesrv.properties", "listenPort=9876\n"] }).stdout).toContain("PASSED");
