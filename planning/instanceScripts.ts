@@ -1,9 +1,11 @@
 // Host scripts of one RocketMQ process: deploy (write its files, start it alone, wait until it is
 // healthy), ensure (recovery: probe, and start it again if it is down) and remove.
-import { INSTANCE_CLASH_REFUSED, STORE_PATH_REFUSED } from "../config/keys";
+import { INSTANCE_CLASH_REFUSED, STORE_PATH_REFUSED, refusedHow } from "../config/keys";
+import { versionMove } from "../config/versionChange";
+import { RocketMqVersion, VERSIONS, versionFacts } from "../config/versions";
 import { STORE_PATH_KEYS } from "../config/validate/brokerProperties";
 import { HostClaim } from "./claims";
-import { Installation, rocketmqRoot } from "./installation";
+import { Installation, instanceDir, rocketmqHome, rocketmqRoot } from "./installation";
 import { InstanceSpec, describe, instanceFiles } from "./instanceFiles";
 import { chomp, render, shellQuote } from "./templates";
 import { storePathDefault, storePaths } from "./storePaths";
@@ -31,6 +33,36 @@ function storeGuard(b: BrokerPlan): { paths: string; refused: string } {
     return {
         paths: STORE_PATH_KEYS.map((k) => `${k} ${storePathDefault(k) || "-"} ${paths[k]}`).join("\n"),
         refused: STORE_PATH_REFUSED,
+    };
+}
+
+/** TEXT, which a host script prints inside double quotes: nothing in it may expand. */
+function quotable(text: string): string {
+    if (/["$`\\]/.test(text)) throw new Error(`text for a double-quoted host string holds " $ \` or \\: ${text}`);
+    return text;
+}
+
+/**
+ * What an instance's deploy compares with the live one before anything is written: where it runs
+ * from (appRoot), who runs it (serviceUser) and its release's store format family (version). The
+ * stack refuses these at preview; a program of components reaches the host with them.
+ */
+function fixedGuard(inst: Pick<Installation, "appRoot" | "serviceUser" | "version">, id: string) {
+    const to = inst.version;
+    return {
+        instanceDir: instanceDir(inst, id),
+        appRoot: inst.appRoot,
+        serviceUser: inst.serviceUser,
+        version: to,
+        appRootRefused: quotable(refusedHow("appRoot")),
+        serviceUserRefused: quotable(refusedHow("serviceUser")),
+        // Each release a running instance may be on, and why it cannot move to this one (none: it can).
+        versions: (Object.keys(VERSIONS) as RocketMqVersion[]).map((from) => ({
+            dist: versionFacts(from).distName,
+            from,
+            why: quotable(versionMove(from, to).why),
+        })),
+        home: rocketmqHome(inst),
     };
 }
 
@@ -68,6 +100,7 @@ export function instanceDeployScript(spec: InstanceSpec): string {
         dataDirs: instance.kind === "broker" ? [instance.storePathRootDir] : [],
         storeGuard: instance.kind === "broker" ? storeGuard(instance) : undefined,
         clashGuard: clashGuard(instance),
+        fixedGuard: fixedGuard(inst, instance.id),
         files: files.map((f) => ({ ...f, content: chomp(f.content) })),
         subDirs,
         startTimeoutSeconds: inst.startTimeoutSeconds,

@@ -248,3 +248,55 @@ describe("on the host: a new instance never takes the ports or store of another 
         expect(ns.stderr).toContain("namesrv-worker1 would take the port 9876, which namesrv-old, deployed on this host, holds");
     });
 });
+
+describe("on the host: who runs an instance, from where and on which release stay the running one's", () => {
+    /** INSTANCE's deploy script up to its first write, run against a host root holding FILES (path under the root -> text). */
+    const deploy = (over: RawConfig, files: Record<string, string>) => {
+        const ctx = contextOf(existingRaw(over));
+        const script = R.instanceDeployScript(ctx, findInstance(ctx.plan, "broker-a")!);
+        const end = script.indexOf('install -d -m 0755 "$dir"');
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "rmq-fixed-guard-"));
+        try {
+            for (const [file, text] of Object.entries(files)) {
+                fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+                fs.writeFileSync(path.join(root, file), text);
+            }
+            const prefix = script.slice(0, end).replace(/^root=.*$/m, `root=${root}`);
+            return spawnSync("bash", ["-c", `${prefix}\necho PASSED`], { encoding: "utf8" });
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    };
+    const unit = (user: string, dir: string) => `[Service]\nUser=${user}\nGroup=${user}\nExecStart=${dir}/run.sh\n`;
+    const launcher = (dist: string) => `#!/usr/bin/env bash\nexport ROCKETMQ_HOME=/app/rocketmq/versions/${dist}\n`;
+    const UNIT = "instances/broker-a/rocketmq-broker-a.service";
+    const RUN = "instances/broker-a/run.sh";
+
+    test("the same user, root and release family (5.3.3 -> 5.5.0): goes on", () => {
+        const r = deploy(
+            {},
+            { [UNIT]: unit("oper", "/app/rocketmq/instances/broker-a"), [RUN]: launcher("rocketmq-all-5.3.3-bin-release") },
+        );
+        expect(r.stderr).toBe("");
+        expect(r.stdout).toContain("PASSED");
+    });
+
+    test("another service user, app root or release family: refused, naming the key, both values and the way", () => {
+        const user = deploy({ serviceUser: "rmq" }, { [UNIT]: unit("oper", "/app/rocketmq/instances/broker-a") });
+        expect(user.status).toBe(1);
+        expect(user.stderr).toContain(
+            "rmq-deploy: refused on worker2: broker-a's serviceUser is oper on the running instance, the change makes it rmq; nothing was changed: the stores",
+        );
+        const root = deploy({}, { [UNIT]: unit("oper", "/opt/rocketmq/instances/broker-a") });
+        expect(root.status).toBe(1);
+        expect(root.stderr).toContain(
+            "broker-a's appRoot is /opt on the running instance, the change makes it /app; nothing was changed: every installed release",
+        );
+        const down = deploy({ version: "4.9.7" }, { [RUN]: launcher("rocketmq-all-5.5.0-bin-release") });
+        expect(down.status).toBe(1);
+        expect(down.stderr).toContain(
+            "broker-a's version is 5.5.0 on the running instance, the change makes it 4.9.7; nothing was changed: unsafe: 4.9.7 cannot read",
+        );
+        expect(down.stdout).not.toContain("PASSED");
+    });
+});
