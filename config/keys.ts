@@ -452,6 +452,10 @@ export const STORE_PATH_REFUSED =
 export const INSTANCE_CLASH_REFUSED =
     "it could not start beside it (the port is taken, the store is locked) and a rerun could not finish: the old instance's delete runs only after every create. An instance's id, and the brokerName or group that names a group's members, cannot change on a running cluster. Keep them; or give the new instance a listenPort and storePathRootDir of its own; or remove the old one in an up of its own first (its store stays unless purgeDataOnDestroy)";
 
+/** A running broker's brokerName (BrokerPair brokerName, DLedgerGroup group) in a program of components. */
+export const BROKER_NAME_REFUSED =
+    "a group registers under its brokerName: renamed during a roll, it would be served under two names and then leave its topics' routes and its consumers' offsets under a name no broker serves. Keep it; deploy a group under the new name beside it and move topics";
+
 /** The way to do what a refused key would have done. */
 export function refusedHow(key: ConfigKey): string {
     const spec: KeySpec = KEYS[key];

@@ -1,5 +1,6 @@
 // Per-host scripts: OS preparation (user, directories, kernel and limits settings, /etc/hosts, the
 // data disk), the RocketMQ install with the host tools, and the uninstall. Pure functions.
+import { refusedHow } from "../config/keys";
 import { DistributionSettings } from "../config/schema";
 import { rollSources } from "../config/versionChange";
 import { Installation, distName, rocketmqRoot, uploadPath } from "./installation";
@@ -35,6 +36,7 @@ export function osTuningScript(os: OsSettings, hostName: string, hostsEntries: H
     return render("host/os-tuning.sh.mustache", {
         hostName,
         serviceUser: os.serviceUser,
+        serviceUserRefused: refusedHow("serviceUser"),
         authorizedKeys: os.serviceUserAuthorizedKeys,
         appRoot: os.appRoot,
         rocketmqRoot: rocketmqRoot(os),

@@ -1,6 +1,6 @@
 // Host scripts of one RocketMQ process: deploy (write its files, start it alone, wait until it is
 // healthy), ensure (recovery: probe, and start it again if it is down) and remove.
-import { INSTANCE_CLASH_REFUSED, STORE_PATH_REFUSED, refusedHow } from "../config/keys";
+import { BROKER_NAME_REFUSED, INSTANCE_CLASH_REFUSED, STORE_PATH_REFUSED, refusedHow } from "../config/keys";
 import { versionMove } from "../config/versionChange";
 import { RocketMqVersion, VERSIONS, versionFacts } from "../config/versions";
 import { STORE_PATH_KEYS } from "../config/validate/brokerProperties";
@@ -28,12 +28,22 @@ export function registrationOf(spec: InstanceSpec): { brokerName: string; broker
 }
 
 /** "KEY SUFFIX PATH" per store path: where the broker will store, and where RocketMQ puts it by default. */
-function storeGuard(b: BrokerPlan): { paths: string; refused: string } {
+function storeGuard(b: BrokerPlan, cluster: InstanceSpec["cluster"]) {
     const paths = storePaths(b);
     return {
         paths: STORE_PATH_KEYS.map((k) => `${k} ${storePathDefault(k) || "-"} ${paths[k]}`).join("\n"),
         refused: STORE_PATH_REFUSED,
+        names: [
+            { key: "brokerClusterName", value: b.overrides.brokerClusterName ?? cluster?.clusterName, why: oneLine(refusedHow("clusterName")) },
+            { key: "brokerName", value: b.brokerName, why: BROKER_NAME_REFUSED },
+        ],
     };
+}
+
+/** A text a host script reads as the rest of one line. */
+function oneLine(text: string): string {
+    if (text.includes("\n")) throw new Error(`a one-line host text holds a line break: ${text}`);
+    return text;
 }
 
 /** TEXT, which a host script prints inside double quotes: nothing in it may expand. */
@@ -98,7 +108,7 @@ export function instanceDeployScript(spec: InstanceSpec): string {
         rocketmqRoot: rocketmqRoot(inst),
         serviceUser: inst.serviceUser,
         dataDirs: instance.kind === "broker" ? [instance.storePathRootDir] : [],
-        storeGuard: instance.kind === "broker" ? storeGuard(instance) : undefined,
+        storeGuard: instance.kind === "broker" ? storeGuard(instance, spec.cluster) : undefined,
         clashGuard: clashGuard(instance),
         fixedGuard: fixedGuard(inst, instance.id),
         files: files.map((f) => ({ ...f, content: chomp(f.content) })),

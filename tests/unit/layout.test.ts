@@ -141,7 +141,8 @@ describe("on the host: a broker's deploy refuses to move its store, whoever aske
         const ctx = contextOf(existingRaw(over));
         const script = R.instanceDeployScript(ctx, findInstance(ctx.plan, "broker-a")!);
         const start = script.indexOf('if [ -f "$dir/broker.properties" ]; then');
-        const end = script.indexOf("RMQ_EOF\nfi\n", start) + "RMQ_EOF\nfi\n".length;
+        // The store-path guard and the name guard after it.
+        const end = script.indexOf("RMQ_EOF\nfi\n", script.indexOf("RMQ_EOF\nfi\n", start) + 1) + "RMQ_EOF\nfi\n".length;
         expect(start).toBeGreaterThan(0);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rmq-store-guard-"));
         try {
@@ -178,6 +179,20 @@ describe("on the host: a broker's deploy refuses to move its store, whoever aske
         const back = guard({}, `${LIVE}storePathIndex=/data/index\n`);
         expect(back.status).toBe(1);
         expect(back.stderr).toContain("storePathIndex is /data/index on the running broker, the change makes it /app/rocketmq/store/index");
+    });
+
+    test("another cluster or group name on a running broker: refused, naming the key and both names", () => {
+        const cluster = guard({ clusterName: "other-cluster" }, `${LIVE}brokerClusterName=rocketmq-cluster\n`);
+        expect(cluster.status).toBe(1);
+        expect(cluster.stderr).toContain(
+            "broker-a's brokerClusterName is rocketmq-cluster on the running broker, the change makes it other-cluster; nothing was changed: brokers register by cluster name",
+        );
+        const renamed = guard({}, `${LIVE}brokerClusterName=rocketmq-cluster\n`.replace("brokerName=broker-a", "brokerName=old-a"));
+        expect(renamed.status).toBe(1);
+        expect(renamed.stderr).toContain(
+            "broker-a's brokerName is old-a on the running broker, the change makes it broker-a; nothing was changed: a group registers",
+        );
+        expect(guard({}, `${LIVE}brokerClusterName=rocketmq-cluster\n`).stdout).toContain("PASSED");
     });
 
     test("the guard comes before the first directory or file is made", () => {
@@ -298,5 +313,41 @@ describe("on the host: who runs an instance, from where and on which release sta
             "broker-a's version is 5.5.0 on the running instance, the change makes it 4.9.7; nothing was changed: unsafe: 4.9.7 cannot read",
         );
         expect(down.stdout).not.toContain("PASSED");
+    });
+});
+
+describe("on the host: OS tuning keeps the service user the instances run as", () => {
+    /** The os-tuning guard (before the user is made), run with APP as appRoot, whose rocketmq/run OWNER owns. */
+    const guard = (serviceUser: string, owner: "nobody" | undefined) => {
+        const app = fs.mkdtempSync(path.join(os.tmpdir(), "rmq-os-guard-"));
+        try {
+            const script = R.osTuningScript(contextOf(existingRaw({ appRoot: app, serviceUser })), 0);
+            const start = script.indexOf(`if [ -d ${app}/rocketmq/run ]`);
+            const end = script.indexOf("# Service user: no password");
+            expect(start).toBeGreaterThan(0);
+            if (owner) {
+                fs.mkdirSync(path.join(app, "rocketmq", "run"), { recursive: true });
+                // As root: nobody's; otherwise the directory is this (non-root) user's: not oper either way.
+                if (process.getuid?.() === 0) fs.chownSync(path.join(app, "rocketmq", "run"), 65534, 65534);
+            }
+            return spawnSync("bash", ["-c", `set -euo pipefail\nuser=${serviceUser}\n${script.slice(start, end)}\necho PASSED`], {
+                encoding: "utf8",
+            });
+        } finally {
+            fs.rmSync(app, { recursive: true, force: true });
+        }
+    };
+
+    test("a first run, or the same user: goes on", () => {
+        expect(guard("oper", undefined).stdout).toContain("PASSED");
+    });
+
+    test("another user than the one owning run/: refused before the user is made, naming both", () => {
+        const r = guard("oper", "nobody");
+        expect(r.status).toBe(1);
+        expect(r.stdout).not.toContain("PASSED");
+        expect(r.stderr).toMatch(
+            /os-tuning: refused on worker1: serviceUser is \S+ on this host \(the owner of \S+\/rocketmq\/run\), the change makes it oper; nothing was changed: the stores/,
+        );
     });
 });

@@ -35,6 +35,8 @@ export async function runProgram(
     deployed?: string | Record<string, unknown>,
     /** Reuse the modules the previous run loaded (much faster; the program is a function of its config). */
     keepModules = false,
+    /** The program to run instead of index.ts (loaded after the mocks are set: import inside it). */
+    program?: () => Promise<Record<string, unknown>>,
 ): Promise<{ resources: Registered[]; outputs: Record<string, unknown>; exported: Record<string, unknown>; logs: string[] }> {
     if (!keepModules) jest.resetModules();
     // Without an engine, pulumi.log prints to the console: keep it as the run's diagnostics.
@@ -118,14 +120,14 @@ export async function runProgram(
     const config: Record<string, string> = { "rocketmq:sshPrivateKey": PRIVATE_KEY };
     for (const [k, v] of Object.entries(raw)) if (v !== undefined) config[`rocketmq:${k}`] = String(v);
     p.runtime.setAllConfig(config, ["rocketmq:sshPrivateKey"]);
-    const main = (await import("../../index")).default;
-    const program: Record<string, unknown> = await main();
+    const main = program ?? (await import("../../index")).default;
+    const exported: Record<string, unknown> = await main();
     const outputs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(program)) {
+    for (const [k, v] of Object.entries(exported)) {
         outputs[k] = pulumi.Output.isInstance(v) ? await new Promise((res) => (v as pulumi.Output<unknown>).apply(res)) : v;
     }
     // Let every pending registration land.
     await new Promise((res) => setTimeout(res, 50));
     consoleLog.mockRestore();
-    return { resources, outputs, exported: { ...program }, logs };
+    return { resources, outputs, exported: { ...exported }, logs };
 }
