@@ -2,6 +2,7 @@
 // shows examples/existing-hosts/index.ts as it is.
 import * as fs from "fs";
 import * as path from "path";
+import { properties } from "./interfaces";
 
 const root = path.join(__dirname, "..", "..");
 const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
@@ -23,23 +24,6 @@ const INTERFACES: Record<string, string> = {
     DLedgerGroupArgs: "components/dledgerGroup.ts",
     RocketMqClusterArgs: "components/cluster.ts",
 };
-
-/** Each property of an interface with its JSDoc text. */
-function properties(file: string, name: string): { name: string; doc: string }[] {
-    const text = read(file);
-    const m = new RegExp(`export interface ${name}(?: extends [\\w, ]+)? \\{\\n([\\s\\S]*?)\\n\\}`).exec(text);
-    if (!m) throw new Error(`no interface ${name} in ${file}`);
-    const out: { name: string; doc: string }[] = [];
-    let doc = "";
-    for (const line of m[1].split("\n")) {
-        const prop = /^ {4}(\w+)\??:/.exec(line);
-        if (prop) {
-            out.push({ name: prop[1], doc });
-            doc = "";
-        } else doc += " " + line.replace(/^\s*(\/\*\*|\*\/|\*)?/, "").replace(/\*\/\s*$/, "");
-    }
-    return out;
-}
 
 /** The table rows under the heading that names the interface in backticks. */
 function rows(name: string): string[] {
