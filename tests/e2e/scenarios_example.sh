@@ -166,6 +166,35 @@ t_example_roll() {
   pulumi preview --expect-no-changes --non-interactive >"$run/preview.out" 2>&1 || { tail -30 "$run/preview.out" >&2; fail "the example's preview after the heap change reports changes"; }
 }
 
+# A program that renames a running group (broker-a's brokerName, hence its members' ids) reaches
+# the host, which refuses it before writing anything: the renamed members would take the running
+# ones' ports and stores, and could never start beside them. Nothing restarts; back to the
+# original program, preview shows no change.
+t_example_rename() {
+  example_enter
+  local run=$WORK/example-rename
+  rm -rf "$run"; mkdir -p "$run"
+  all_pids >"$run/pids.before"
+  cp index.ts "$run/index.ts.orig"
+  sed -i 's/brokerName: "broker-a",/brokerName: "broker-x",/' index.ts
+  grep -q 'brokerName: "broker-x",' index.ts || fail "could not rename broker-a in the example"
+  if pulumi_up >"$run/up.out" 2>&1; then
+    cp "$run/index.ts.orig" index.ts
+    fail "pulumi up renaming broker-a on a running cluster succeeded; it should be refused on the host"
+  fi
+  cp "$run/index.ts.orig" index.ts
+  grep -q "rmq-deploy: refused on worker[23]: broker-x[-s]* would take the .*, which broker-a[-s]*, deployed on this host, holds; nothing was changed" "$run/up.out" ||
+    { tail -40 "$run/up.out" >&2; fail "the up failed without the host's refusal naming broker-x and broker-a"; }
+  all_pids >"$run/pids.after"
+  diff "$run/pids.before" "$run/pids.after" >&2 || fail "an instance restarted, appeared or went away (before/after above)"
+  on_host "${HOST_IPS[1]}" 'test ! -e /app/rocketmq/instances/broker-x && test ! -e /app/rocketmq/instances/broker-x-s' ||
+    fail "the refused deploy left an instance directory of broker-x behind"
+  expect_rows "${EXPECTED_2M[@]}"
+  pulumi preview --expect-no-changes --non-interactive >"$run/preview.out" 2>&1 ||
+    { tail -30 "$run/preview.out" >&2; fail "back to the original program, preview reports changes"; }
+  record "p4. example renames broker-a: refused on the host ($(grep -c 'rmq-deploy: refused on' "$run/up.out") deploy(s)); $(wc -l <"$run/pids.after") instances, the same PIDs; no change after the revert"
+}
+
 t_example_destroy() {
   example_enter
   destroy_stack "p. example"
@@ -178,9 +207,11 @@ set_package() {
   run_test "p1. package: npm pack, installed by examples/existing-hosts (components directly), up; clusterList and its outputs show broker-a/b masters and slaves; 500 messages round trip through its namesrvAddr; no change after" t_example_up
   if [ "${results[-1]:0:4}" != PASS ]; then
     blocked "p3. example heap change, one restart at a time" "p1"
+    blocked "p4. example renames a running group: refused on the host" "p1"
     blocked "p2. example destroy" "p1"
   else
     run_test "p3. example: a heap change of all 7 instances restarts them one at a time across the cluster (its RollChain): systemd stop/start times in order name servers, broker-a slave, master, broker-b slave, master, none overlapping; never two down at once" t_example_roll
+    run_test "p4. example renames a running group (brokerName): refused on the host before any write, nothing restarts, no change after the revert" t_example_rename
     run_test "p2. example destroy: no RocketMQ process, unit or tool left, stack empty" t_example_destroy
   fi
   record "p. set duration (fresh hosts included): $((SECONDS - t0)) s"
