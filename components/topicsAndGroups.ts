@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/schema";
 import { groupApplyScript, groupDeleteScript, topicApplyScript, topicDeleteScript } from "../planning/topics";
 import { ClusterPlan } from "../planning/topology";
+import { claimKeyOf, claimsReconcileScript } from "../planning/claims";
 import { hostCommand } from "./hostCommand";
 import { Host } from "./hosts/host";
 
@@ -26,6 +27,8 @@ export interface TopicsAndGroupsArgs {
 export class TopicsAndGroups extends pulumi.ComponentResource {
     readonly topics: Record<string, command.remote.Command> = {};
     readonly groups: Record<string, command.remote.Command> = {};
+    /** Forgets the claims of topics and groups no longer declared; only while some are. */
+    readonly claims?: command.remote.Command;
 
     constructor(name: string, args: TopicsAndGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rocketmq:index:TopicsAndGroups", name, {}, opts);
@@ -34,7 +37,9 @@ export class TopicsAndGroups extends pulumi.ComponentResource {
             this.topics[t.name] = hostCommand(
                 `${name}-topic-${t.name}`,
                 host,
-                { script: topicApplyScript(cfg, plan, t), remove: topicDeleteScript(cfg, t) },
+                // Claimed: up --replace creates the new resource first, and the old one's delete (opted
+                // in) must not delete the topic its replacement has just applied.
+                { script: topicApplyScript(cfg, plan, t), remove: topicDeleteScript(cfg, t), claim: { key: claimKeyOf("topic", t.name) } },
                 { parent: this, dependsOn: args.dependsOn, retainOnDelete: !cfg.deleteRemovedTopics },
             );
         }
@@ -42,8 +47,28 @@ export class TopicsAndGroups extends pulumi.ComponentResource {
             this.groups[g.name] = hostCommand(
                 `${name}-group-${g.name}`,
                 host,
-                { script: groupApplyScript(cfg, plan, g), remove: groupDeleteScript(cfg, g) },
+                { script: groupApplyScript(cfg, plan, g), remove: groupDeleteScript(cfg, g), claim: { key: claimKeyOf("group", g.name) } },
                 { parent: this, dependsOn: args.dependsOn, retainOnDelete: !cfg.deleteRemovedGroups },
+            );
+        }
+        // The claims of topics and groups no longer declared are forgotten (see claimsReconcileScript):
+        // only while some are declared, so that a stack without any has no resource more; the
+        // delete, when the last ones go, forgets them all.
+        if (cfg.topics.length + cfg.consumerGroups.length > 0) {
+            const keep = [
+                ...cfg.topics.map((t) => claimKeyOf("topic", t.name)),
+                ...cfg.consumerGroups.map((g) => claimKeyOf("group", g.name)),
+            ];
+            this.claims = hostCommand(
+                `${name}-claims`,
+                host,
+                {
+                    script: claimsReconcileScript(["topic", "group"], keep.sort()),
+                    remove: claimsReconcileScript(["topic", "group"], []),
+                    // Claimed itself: an up --replace of it must not forget the declared ones' claims.
+                    claim: { key: "reconcile-topics-groups" },
+                },
+                { parent: this, dependsOn: args.dependsOn },
             );
         }
         this.registerOutputs({});

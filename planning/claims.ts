@@ -23,6 +23,15 @@ export interface HostClaim {
 }
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * The claim key of a named thing (a topic, a consumer group): KIND-NAME, each character of NAME
+ * outside letters, digits, _ and - written as .XX (its hex code; RocketMQ names never hold a dot,
+ * so no two names share a key).
+ */
+export function claimKeyOf(kind: string, name: string): string {
+    return `${kind}-${name.replace(/[^A-Za-z0-9_-]/g, (c) => `.${c.charCodeAt(0).toString(16).padStart(2, "0")}`)}`;
+}
 const REMOVE_EOF = "RMQ_REMOVE_EOF";
 
 function claimFunctions(claim: HostClaim): string {
@@ -67,6 +76,34 @@ export function claimedRemoveScript(claim: HostClaim, remove: string): string {
         remove.replace(/\n+$/, ""),
         REMOVE_EOF,
         `rmq_claim forget ${claim.key}`,
+        "",
+    ].join("\n");
+}
+
+/**
+ * Forgets the claims of KINDS (e.g. topic, group) whose keys are not in KEEP. A thing removed from
+ * the config without opt-in is dropped from the state with no delete run (retainOnDelete), so its
+ * claim would stay: re-added and later deleted with opt-in, its delete would count that stale claim
+ * and keep it forever. Run whenever the declared set changes (and with an empty KEEP when none is
+ * left), this leaves exactly the declared things claimed; the deletes of a run come after it.
+ */
+export function claimsReconcileScript(kinds: string[], keep: string[]): string {
+    for (const k of [...kinds, ...keep]) if (!KEY.test(k)) throw new Error(`claim key ${JSON.stringify(k)}: letters, digits, . _ - only`);
+    return [
+        "set -euo pipefail",
+        "# Claims of things still declared; the rest were dropped from the state without a delete.",
+        `keep=$(cat <<'RMQ_EOF'`,
+        ...keep,
+        "RMQ_EOF",
+        ")",
+        `[ -d ${CLAIMS_DIR} ] || exit 0`,
+        `for f in ${kinds.map((k) => `${CLAIMS_DIR}/${k}-*`).join(" ")}; do`,
+        '  [ -f "$f" ] || continue',
+        '  if ! grep -qxF -- "${f##*/}" <<<"$keep"; then',
+        '    rm -f "$f"',
+        '    echo "claims: forgot ${f##*/} (no longer declared)"',
+        "  fi",
+        "done",
         "",
     ].join("\n");
 }

@@ -103,6 +103,18 @@ t_topics_remove_deleted() {
   pulumi config set rocketmq:deleteRemovedTopics true
   pulumi config set rocketmq:deleteRemovedGroups true
   pulumi_up >"$WORK/t-up4.out" 2>&1 || { tail -60 "$WORK/t-up4.out" >&2; fail "pulumi up failed"; }
+  # up --replace of the topic's resource, deletion opted in: the replacement applies the topic, then
+  # the old resource's delete finds the replacement's claim and deletes nothing.
+  local urn
+  urn=$(pulumi stack export | node -e '
+    const d = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    for (const r of d.deployment.resources || []) if (/::rmq-local-topic-/.test(r.urn) && !r.delete) console.log(r.urn);')
+  [ "$(wc -w <<<"$urn")" = 1 ] || fail "expected one topic resource in the state, found: $urn"
+  pulumi_up --replace "$urn" >"$WORK/t-up-replace.out" 2>&1 || { up_failure "$WORK/t-up-replace.out"; fail "pulumi up --replace of the topic failed"; }
+  grep -q '1 replaced' "$WORK/t-up-replace.out" || { tail -20 "$WORK/t-up-replace.out" >&2; fail "the engine did not report 1 replaced"; }
+  expect_queues 8
+  [ "$(on_host "${HOST_IPS[0]}" "cat /var/lib/rocketmq-pulumi/claims/topic-$T_TOPIC")" = 1 ] || fail "worker1's claim of topic $T_TOPIC is not one count after the replace"
+  record "t. up --replace of the topic's resource with deleteRemovedTopics on: the topic stays (8 queues on both groups), claimed once"
   # ... then removing them deletes them.
   unset_topic
   pulumi preview --non-interactive >"$WORK/t-preview-del.out" 2>&1 || { tail -40 "$WORK/t-preview-del.out" >&2; fail "preview failed"; }
@@ -126,5 +138,5 @@ topics_tests() {
   fi
   run_test "t2. queue count 4 -> 8: preview shows exactly that topic updating; read back 8; 200 messages round trip" t_topics_queue_change
   run_test "t3. topic and group removed without opt-in: preview delete[retain], kept on the cluster" t_topics_remove_kept
-  run_test "t4. with deleteRemovedTopics/Groups: removed from config, deleted on the cluster" t_topics_remove_deleted
+  run_test "t4. with deleteRemovedTopics/Groups: up --replace of the topic keeps it; removed from config, deleted on the cluster" t_topics_remove_deleted
 }

@@ -380,9 +380,17 @@ describe("program under mocks", () => {
             "rmq-unit-topic-orders",
         ]);
         expect(ofType(rs, "rocketmq:index:TopicsAndGroups").map((r) => r.name)).toEqual(["rmq-unit"]);
-        // No claims here (issue 14, left open): a delete the engine skips (retainOnDelete) would leave
-        // a claim behind, and a later opted-in delete of the same topic would then keep it.
-        for (const r of managed) expect(String(r.inputs.create)).toBe("bash -s");
+        // Each claims its topic or group (rmq-claim): an up --replace's old delete leaves it be.
+        const created = (r: Registered) =>
+            Buffer.from(/echo ([A-Za-z0-9+/=]{40,}) \| base64 -d/.exec(String(r.inputs.create))![1], "base64").toString();
+        expect(created(named(rs, "topic-orders"))).toContain("rmq_claim take topic-orders");
+        expect(created(named(rs, "group-orders-consumer"))).toContain("rmq_claim take group-orders-consumer");
+        // One more command on worker1 forgets the claims of those no longer declared; none without any.
+        const claims = named(rs, "rmq-unit-claims");
+        expect(claims.inputs.stdin).toContain("\ngroup-orders-consumer\ntopic-audit\ntopic-orders\nRMQ_EOF\n");
+        expect(JSON.stringify(claims.inputs.connection)).toContain("192.0.2.11");
+        expect(dependsOn(rs, "rmq-unit-claims", "checks-smoke")).toBe(true);
+        expect((await runProgram(existingRaw())).resources.filter((r) => /-claims$/.test(r.name))).toEqual([]);
         for (const r of managed) {
             expect([r.name, r.options.retainOnDelete]).toEqual([r.name, true]);
             expect(dependsOn(rs, r.name, "checks-smoke")).toBe(true);

@@ -7,7 +7,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { hostCommandLines } from "../../components/hostCommand";
-import { CLAIMS_DIR, HostClaim, claimedCreateScript, claimedRemoveScript, claimedUpdateScript } from "../../planning/claims";
+import {
+    CLAIMS_DIR,
+    HostClaim,
+    claimKeyOf,
+    claimedCreateScript,
+    claimedRemoveScript,
+    claimedUpdateScript,
+    claimsReconcileScript,
+} from "../../planning/claims";
 import { instanceClaim } from "../../planning/instanceScripts";
 import { findInstance } from "../../planning/topology";
 import { existingRaw } from "./fixtures";
@@ -280,6 +288,61 @@ describe("instances: rmq-service remove drops the claim itself (so does a delete
     });
 });
 
+describe("topics and groups: claims of undeclared ones are forgotten, so every later delete decides right", () => {
+    /** A topic's command (applies: creates the marker; delete: removes it) and the reconcile command, as TopicsAndGroups makes them. */
+    function topicHost() {
+        const s = scratch();
+        const topic = path.join(s.dir, "topic-T");
+        const lines = hostCommandLines("topic", "root", { remove: `rm -f '${topic}'`, claim: { key: claimKeyOf("topic", "T") } });
+        const reconcile = hostCommandLines("claims", "root", {
+            remove: claimsReconcileScript(["topic", "group"], []).split(CLAIMS_DIR).join(s.claims),
+            claim: { key: "reconcile-topics-groups" },
+        });
+        const keepScript = (keep: string[]) => claimsReconcileScript(["topic", "group"], keep).split(CLAIMS_DIR).join(s.claims);
+        return {
+            s,
+            topic,
+            apply: () => s.run(lines.create, `touch '${topic}'\n`),
+            deleteTopic: () => s.run(lines.delete!),
+            reconcile: (keep: string[], how: "create" | "update") =>
+                s.run(how === "create" ? reconcile.create : reconcile.update!, keepScript(keep)),
+            deleteReconcile: () => s.run(reconcile.delete!),
+        };
+    }
+
+    test("removed without opt-in (no delete runs), re-added, replaced, removed with opt-in: deleted exactly at the end", () => {
+        const h = topicHost();
+        expect(h.apply().status).toBe(0);
+        expect(h.reconcile(["topic-T"], "create").status).toBe(0);
+        expect(h.s.count("topic-T")).toBe("1");
+        // Removed without opt-in: the engine drops it (retainOnDelete), and with nothing declared the
+        // reconcile command goes too: its delete forgets every topic and group claim.
+        expect(h.deleteReconcile().stdout).toContain("claims: forgot topic-T");
+        expect(h.s.count("topic-T")).toBeUndefined();
+        expect(fs.existsSync(h.topic)).toBe(true);
+        // Re-added with deletion on, then up --replace of its resource: the old delete keeps it.
+        expect(h.apply().status).toBe(0);
+        expect(h.reconcile(["topic-T"], "create").status).toBe(0);
+        expect(h.apply().status).toBe(0);
+        expect(h.deleteTopic().stdout).toContain("still claimed by 1 newer resource(s)");
+        expect(fs.existsSync(h.topic)).toBe(true);
+        // Removed with opt-in while another topic stays declared: the reconcile update forgets it
+        // first (deletes come last in a run), and its delete then deletes it.
+        expect(h.reconcile(["topic-U"], "update").stdout).toContain("claims: forgot topic-T");
+        expect(h.deleteTopic().status).toBe(0);
+        expect(fs.existsSync(h.topic)).toBe(false);
+    });
+
+    test("up --replace of the reconcile command forgets nothing", () => {
+        const h = topicHost();
+        h.apply();
+        h.reconcile(["topic-T"], "create");
+        h.reconcile(["topic-T"], "create");
+        expect(h.deleteReconcile().stdout).toContain("still claimed by 1 newer resource(s)");
+        expect(h.s.count("topic-T")).toBe("1");
+    });
+});
+
 describe("claim scripts", () => {
     test("the tool and the inline functions name the same root-only directory", () => {
         const tool = hostTools(contextOf(existingRaw())).find((t) => t.name === "rmq-claim")!.content;
@@ -297,6 +360,15 @@ describe("claim scripts", () => {
         expect(() => claimedRemoveScript({ key: "k" }, "true\nRMQ_REMOVE_EOF\n")).toThrow(/RMQ_REMOVE_EOF/);
         expect(() => hostCommandLines("x", "root", { claim: { key: "k" } })).toThrow(/needs a create that runs and a remove/);
         expect(() => hostCommandLines("x", "root", { claim: { key: "k" }, remove: "true", updateOnly: true })).toThrow(/needs/);
+    });
+
+    test("topics and groups: the key is KIND-NAME, other characters as .XX, so no two names share one", () => {
+        expect(claimKeyOf("topic", "Orders_1-x")).toBe("topic-Orders_1-x");
+        expect(claimKeyOf("topic", "%RETRY%g|x")).toBe("topic-.25RETRY.25g.7cx");
+        const names = ["a|b", "a.7cb", "a%b", "a.25b", "ab", "a_b", "a-b", "%", "|", "a||", "a|.7c"];
+        const keys = names.map((n) => claimKeyOf("group", n));
+        expect(new Set(keys).size).toBe(names.length);
+        for (const k of keys) expect(() => claimedCreateScript({ key: k })).not.toThrow();
     });
 
     test("commands without a claim are unchanged: stdin to bash, delete inline", () => {
