@@ -34,7 +34,11 @@ function storeGuard(b: BrokerPlan, cluster: InstanceSpec["cluster"]) {
         paths: STORE_PATH_KEYS.map((k) => `${k} ${storePathDefault(k) || "-"} ${paths[k]}`).join("\n"),
         refused: STORE_PATH_REFUSED,
         names: [
-            { key: "brokerClusterName", value: b.overrides.brokerClusterName ?? cluster?.clusterName, why: oneLine(refusedHow("clusterName")) },
+            {
+                key: "brokerClusterName",
+                value: b.overrides.brokerClusterName ?? cluster?.clusterName,
+                why: oneLine(refusedHow("clusterName")),
+            },
             { key: "brokerName", value: b.brokerName, why: BROKER_NAME_REFUSED },
         ],
     };
