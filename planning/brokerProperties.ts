@@ -2,9 +2,10 @@
 // cluster's and the host's addresses, the version's quirks, and the user's overrides last.
 import { BROKER_AUTH_KEYS, brokerAuthFile } from "./auth";
 import { instanceDir, logsUnderRocketmqHome } from "./installation";
-import { BrokerCluster, InstanceSpec, describe } from "./instanceFiles";
+import type { BrokerCluster, InstanceSpec } from "./instanceFiles";
+import { describe } from "./instances";
 import { render } from "./templates";
-import { BrokerPlan } from "./topology";
+import type { BrokerPlan } from "./topology";
 
 // Keys the template writes itself; an override of one of these replaces the templated value
 // (validation refuses overrides of the ones the stack manages: config/validate/brokerProperties.ts).

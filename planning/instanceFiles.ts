@@ -5,6 +5,7 @@ import { versionFacts } from "../config/versions";
 import { brokerAuthFile } from "./auth";
 import { renderBrokerProperties } from "./brokerProperties";
 import { Installation, instanceDir, logDir, logbackFile, logsUnderRocketmqHome, rocketmqHome, rocketmqRoot } from "./installation";
+import { describe } from "./instances";
 import { jvmOptions } from "./jvm";
 import { render } from "./templates";
 import { InstancePlan, NAMESRV_PORT } from "./topology";
@@ -74,11 +75,7 @@ export function renderLogback(inst: Pick<Installation, "appRoot">, instance: Ins
     });
 }
 
-export function describe(inst: InstancePlan): string {
-    if (inst.kind === "namesrv") return "name server";
-    if (inst.dledger) return `DLedger node ${inst.dledger.selfId} of ${inst.brokerName}`;
-    return inst.brokerId === 0 ? `${inst.brokerName} master (${inst.role})` : `${inst.brokerName} slave`;
-}
+export { describe };
 
 export function renderLauncher(spec: InstanceSpec): string {
     const { installation: inst, instance } = spec;

@@ -5,7 +5,8 @@ import { ConfigError, ConfigProblem } from "../config/errors";
 import { ClusterConfig } from "../config/schema";
 import { EC2_MEMORY_MIB, formatSizeMiB, parseSizeMiB } from "../config/sizes";
 import { storePaths, overlaps } from "./storePaths";
-import { BrokerPlan, ClusterPlan, allBrokers, allInstances } from "./topology";
+import { allBrokers, allInstances } from "./instances";
+import type { BrokerPlan, ClusterPlan } from "./topology";
 
 /** Host memory and cores known at preview: from the host list, or the EC2 type table. */
 export function knownHostSize(cfg: ClusterConfig, index: number): { memoryMiB?: number; cpus?: number } {

@@ -4,6 +4,7 @@
 import { ConfigError, ConfigProblem } from "../config/errors";
 import { DEFAULTS } from "../config/defaults";
 import { ClusterConfig, Topology } from "../config/schema";
+import { allBrokers, allInstances } from "./instances";
 import { checkHostResources, heapFor, knownHostSize, sizeAutoHeaps } from "./sizing";
 
 export const NAMESRV_PORT = 9876;
@@ -101,13 +102,7 @@ export function planCluster(cfg: ClusterConfig): ClusterPlan {
     return plan;
 }
 
-export function allBrokers(plan: ClusterPlan): BrokerPlan[] {
-    return plan.groups.flatMap((g) => g.members);
-}
-
-export function allInstances(plan: ClusterPlan): InstancePlan[] {
-    return [...plan.nameServers, ...allBrokers(plan)];
-}
+export { allBrokers, allInstances };
 
 export function findInstance(plan: ClusterPlan, id: string): InstancePlan {
     const inst = allInstances(plan).find((i) => i.id === id);
