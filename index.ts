@@ -107,7 +107,9 @@ export = async () => {
     /** What the next preview checks a change against (planning/layout.ts). */
     const layout = layoutOf(cfg, plan);
 
-    return {
+    // Outputs that do not apply to this stack (no dashboard, authentication off, existing hosts) are
+    // left out: exported as undefined, each would print a warning on every run.
+    return withoutUndefined({
         topology,
         version,
         namesrvAddr,
@@ -120,5 +122,9 @@ export = async () => {
         clusterHealth,
         hostImages,
         layout,
-    };
+    });
 };
+
+function withoutUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

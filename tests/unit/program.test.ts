@@ -42,6 +42,13 @@ const conn = (inputs: Record<string, unknown>) => (inputs.connection as Record<s
 const commands = (rs: Registered[]) => rs.filter((r) => r.type === "command:remote:Command").map((r) => r.name);
 
 describe("program under mocks", () => {
+    test("a default stack exports no undefined output (each would print a warning on every run)", async () => {
+        const { exported } = await runProgram(existingRaw());
+        expect(Object.entries(exported).filter(([, v]) => v === undefined)).toEqual([]);
+        expect(Object.keys(exported)).not.toContain("authAdminPassword");
+        expect(Object.keys(exported)).toEqual(expect.arrayContaining(["namesrvAddr", "brokers", "layout", "version", "topology"]));
+    });
+
     afterEach(() => jest.restoreAllMocks());
 
     test("existing hosts, 2m-2s-async: every step of the guide as a resource", async () => {
