@@ -38,9 +38,24 @@ shopt -s inherit_errexit
 
 passed=0 failed=0 results=()
 
+SCENARIOS=$REPO/tests/e2e/scenarios.tsv
+# scenario NAME: "BUDGET<TAB>TITLE" of scenario NAME (scenarios.tsv), its placeholders filled in.
+scenario() {
+  local line title
+  line=$(awk -F'\t' -v n="$1" '$1 == n { print $3 "\t" $4; found = 1 } END { exit !found }' "$SCENARIOS") ||
+    { echo "e2e: scenario '$1' is not in tests/e2e/scenarios.tsv" >&2; return 1; }
+  title=${line#*$'\t'}
+  title=${title//\{version\}/$E2E_VERSION}
+  title=${title//\{layoutBase\}/${LAYOUT_BASE:-}}
+  printf '%s\t%s\n' "${line%%$'\t'*}" "$title"
+}
+
+budgets=()
 run_test() { # run_test NAME FUNCTION: a failing command fails the test, not the run
-  local name=$1 fn=$2 start=$SECONDS rc
-  log "TEST $name"
+  local name=$1 fn=$2 start=$SECONDS rc info budget title took
+  info=$(scenario "$name") || info=$'0\t(not in tests/e2e/scenarios.tsv)'
+  budget=${info%%$'\t'*} title=${info#*$'\t'}
+  log "TEST $name: $title"
   # Not in an `if`: errexit would be off inside the subshell, and a failed step must end the test.
   set +e
   (set -euo pipefail; "$fn")
@@ -48,16 +63,22 @@ run_test() { # run_test NAME FUNCTION: a failing command fails the test, not the
   set -e
   # A test that failed half way may leave its background clients (producers, probes) running.
   pkill -f -- "RmqSmoke.java .*$WORK/" 2>/dev/null || true
+  took=$((SECONDS - start))
   if [ "$rc" -eq 0 ]; then
-    passed=$((passed + 1)); results+=("PASS $name ($((SECONDS - start)) s)")
+    passed=$((passed + 1)); results+=("PASS $name: $title ($took s)")
   else
-    failed=$((failed + 1)); results+=("FAIL $name ($((SECONDS - start)) s)")
+    failed=$((failed + 1)); results+=("FAIL $name: $title ($took s)")
   fi
+  budgets+=("$(printf '%-28s %5d s of %4d s%s' "$name" "$took" "$budget" "$([ "$took" -le "$budget" ] || echo "  OVER BUDGET")")")
   log "${results[-1]}"
 }
 
 # A test that must not run because the one it builds on failed is a failure, not a skip.
-blocked() { failed=$((failed + 1)); results+=("FAIL $1 (not run: $2 failed)"); log "${results[-1]}"; }
+blocked() { # blocked NAME BY
+  local info
+  info=$(scenario "$1") || info=$'0\t(not in tests/e2e/scenarios.tsv)'
+  failed=$((failed + 1)); results+=("FAIL $1: ${info#*$'\t'} (not run: $2 failed)"); log "${results[-1]}"
+}
 
 wanted() { [[ $1 =~ ${RMQ_E2E_ONLY:-.} ]]; }
 
@@ -71,57 +92,57 @@ set_async() { # a-e, j, k: the guide's 2m-2s-async on systemd machines, updated 
   fresh_hosts systemd
   # Brokers advertise the client network in this set: every client path below goes through it.
   client_network on
-  run_test "a. 2m-2s-async $E2E_VERSION: preview, up, clusterList, systemd units, quickstart 1000, dashboard login" t_async_up
+  run_test async-deploy t_async_up
   if [ "${results[-1]:0:4}" != PASS ]; then
     local t
-    for t in a3 a4 a5 a2 b b2 k2 c a6 d e e2 t1 t2 t3 t4 j k; do blocked "$t" "a"; done
-    [ "$E2E_VERSION" = 5.5.0 ] && blocked "h2" "a"
+    for t in two-networks root-trust smoke-leaves-no-group secrets-stay-secret noop-rerun purge-toggle-no-restart layout-change-refused one-broker-heap-change replace-keeps-instance rolling-under-load machine-restart recovery-refresh topics-create topics-queue-change topics-removed-kept topics-replace-then-delete destroy-keeps-stores bad-input-refused; do blocked "$t" async-deploy; done
+    [ "$E2E_VERSION" = 5.5.0 ] && blocked v550-add-opens async-deploy
     client_network off
     return 0
   fi
   # h2 on this cluster (set_v550 then deploys nothing of its own).
   if [ "$E2E_VERSION" = 5.5.0 ]; then
-    run_test "h2. 5.5.0 2m-2s-async (set a's up, clusterList and quickstart 1000): the java.lang add-opens in every launcher" t_v550_add_opens
+    run_test v550-add-opens t_v550_add_opens
   fi
-  run_test "a3. two networks: a client on the client network only sends and receives; HA replication on the cluster network" t_client_network
-  run_test "a4. root trusts only root's files: all it runs or sources, and each parent, root's alone; the service user can change none; root's tools' home not in /tmp" t_root_trust
-  run_test "a5. smoke runs leave no consumer groups piling up: an old run's group is deleted by the next run" t_smoke_leaves_no_group
-  run_test "a2. secrets stay secret: not in the state (history, backups) nor the engine's output" t_secrets_stay_secret
-  run_test "b. no change: preview --expect-no-changes, up touches no process" t_noop_rerun
-  run_test "b2. toggling purgeDataOnDestroy restarts nothing" t_purge_toggle
-  run_test "k2. a store path, storeRoot or topology change is refused at preview naming key, deployed and new value; no host contacted, nothing restarts" t_layout_refused
-  run_test "c. broker-a heap change restarts only broker-a" t_targeted_change
-  run_test "a6. up --replace of a deploy and an install command: the instance keeps running on its store, the tools stay" t_replace_keeps
-  run_test "d. stack-wide broker property: brokers roll one at a time under load, nothing lost" t_rolling_all
-  run_test "e. machine restart: systemd brings worker3's instances back, nothing lost" t_machine_restart
-  run_test "e2. recovery: worker3 lost its processes (units stopped, disabled); up --refresh restarts exactly those, run again changes nothing" t_recovery_refresh
+  run_test two-networks t_client_network
+  run_test root-trust t_root_trust
+  run_test smoke-leaves-no-group t_smoke_leaves_no_group
+  run_test secrets-stay-secret t_secrets_stay_secret
+  run_test noop-rerun t_noop_rerun
+  run_test purge-toggle-no-restart t_purge_toggle
+  run_test layout-change-refused t_layout_refused
+  run_test one-broker-heap-change t_targeted_change
+  run_test replace-keeps-instance t_replace_keeps
+  run_test rolling-under-load t_rolling_all
+  run_test machine-restart t_machine_restart
+  run_test recovery-refresh t_recovery_refresh
   # Topics as code on this cluster (scenarios_topics.sh), before its destroy.
   topics_tests
-  run_test "j. destroy: no process, unit or tool left, stores kept" t_destroy_keeps_stores
-  run_test "k. invalid config fails at preview, no host contacted" t_bad_input
+  run_test destroy-keeps-stores t_destroy_keeps_stores
+  run_test bad-input-refused t_bad_input
   client_network off
 }
 
 set_sync() {
   client_network off
   fresh_hosts systemd
-  run_test "g1. 2m-2s-sync $E2E_VERSION: up, clusterList, round trip" t_sync
+  run_test sync-deploy t_sync
   if [ "${results[-1]:0:4}" != PASS ]; then
     local t
-    for t in g3 x1 x2 x3 x4 g4; do blocked "$t" "g1"; done
+    for t in failed-roll-reverts auth-on-rolls auth-clients auth-user-change auth-secrets hostkey-changed-refused; do blocked "$t" sync-deploy; done
     return 0
   fi
-  run_test "g3. a roll onto files that cannot start fails naming the broker, which is back on its old files; the revert restarts nothing" t_roll_fail_revert
+  run_test failed-roll-reverts t_roll_fail_revert
   # Authentication on this cluster (scenarios_auth.sh), before g4 changes a host key.
   auth_tests
   # Last in the set: it changes a host's key (and puts it back).
-  run_test "g4. a host whose SSH host key changed: up refused naming it, nothing run on any host" t_hostkey_changed
+  run_test hostkey-changed-refused t_hostkey_changed
 }
 
 set_v497() {
   fresh_hosts systemd
-  run_test "h. 4.9.7 2m-2s-async: up, clusterList, quickstart 1000" t_v497
-  run_test "h. 4.9.7 destroy with purgeDataOnDestroy: stores removed" t_destroy_purges
+  run_test v497-deploy t_v497
+  run_test v497-destroy-purges t_destroy_purges
 }
 
 set_v550() {
@@ -129,21 +150,21 @@ set_v550() {
   # quickstart 1000) and runs h2's own check on its cluster: no second deploy of the same thing.
   [ "$E2E_VERSION" = 5.5.0 ] && wanted a && return 0
   fresh_hosts systemd
-  run_test "h2. 5.5.0 2m-2s-async: up, clusterList, the java.lang add-opens, quickstart 1000" t_v550
+  run_test v550-deploy t_v550
 }
 
 set_nosystemd() {
   fresh_hosts none
-  run_test "g2. 2m-noslave $E2E_VERSION on machines without systemd: up, clusterList, round trip" t_noslave_fallback
+  run_test noslave-no-systemd t_noslave_fallback
   if [ "${results[-1]:0:4}" != PASS ]; then
-    blocked "i. fallback supervisor restarts a SIGKILLed broker" "g2"
-    blocked "i2. recovery without systemd: up --refresh restarts worker3's lost instances" "g2"
-    blocked "i. destroy on machines without systemd" "g2"
+    blocked fallback-restarts-broker noslave-no-systemd
+    blocked recovery-no-systemd noslave-no-systemd
+    blocked destroy-no-systemd noslave-no-systemd
     return 0
   fi
-  run_test "i. fallback supervisor restarts a SIGKILLed broker" t_fallback_restart
-  run_test "i2. recovery without systemd: worker3's supervisors and JVMs killed; up --refresh restarts exactly those, run again changes nothing" t_recovery_nosystemd
-  run_test "i. destroy on machines without systemd" t_destroy_keeps_stores
+  run_test fallback-restarts-broker t_fallback_restart
+  run_test recovery-no-systemd t_recovery_nosystemd
+  run_test destroy-no-systemd t_destroy_keeps_stores
 }
 
 # Every host set with its function and its rough cost in minutes (the CI run's, on this machine
@@ -247,6 +268,9 @@ main() {
   printf '%s\n' "${results[@]}"
   echo "figures:"
   cat "$FIGURES"
+  # Each scenario's time against its budget (tests/e2e/scenarios.tsv): a slow one shows here.
+  echo "time per scenario (budget):"
+  printf '  %s\n' "${budgets[@]}"
   echo "e2e: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }

@@ -202,13 +202,13 @@ t_auth_secrets() {
 
 # On set g's cluster (run.sh set_sync): x2-x4 build on x1.
 auth_tests() {
-  run_test "x1. authEnabled on a running 2m-2s-sync $E2E_VERSION: brokers roll, tools and smoke authenticate, the user's ACL on every broker" t_auth_on
+  run_test auth-on-rolls t_auth_on
   if [ "${results[-1]:0:4}" != PASS ]; then
     local t
-    for t in x2 x3 x4; do blocked "$t" "x1"; done
+    for t in auth-clients auth-user-change auth-secrets; do blocked "$t" auth-on-rolls; done
     return 0
   fi
-  run_test "x2. anonymous refused; the user sends and receives on its topic, refused on another; dashboard data after login" t_auth_clients
-  run_test "x3. users as code: a permission change touches only that user" t_auth_change_user
-  run_test "x4. auth secrets not in state, engine output or command lines" t_auth_secrets
+  run_test auth-clients t_auth_clients
+  run_test auth-user-change t_auth_change_user
+  run_test auth-secrets t_auth_secrets
 }

@@ -204,15 +204,15 @@ set_package() {
   local t0=$SECONDS
   fresh_hosts systemd
   client_network off
-  run_test "p1. package: npm pack, installed by examples/existing-hosts (components directly), up; clusterList and its outputs show broker-a/b masters and slaves; 500 messages round trip through its namesrvAddr; no change after" t_example_up
+  run_test package-example-up t_example_up
   if [ "${results[-1]:0:4}" != PASS ]; then
-    blocked "p3. example heap change, one restart at a time" "p1"
-    blocked "p4. example renames a running group: refused on the host" "p1"
-    blocked "p2. example destroy" "p1"
+    blocked example-heap-roll package-example-up
+    blocked example-rename-refused package-example-up
+    blocked example-destroy package-example-up
   else
-    run_test "p3. example: a heap change of all 7 instances restarts them one at a time across the cluster (its RollChain): systemd stop/start times in order name servers, broker-a slave, master, broker-b slave, master, none overlapping; never two down at once" t_example_roll
-    run_test "p4. example renames a running group (brokerName): refused on the host before any write, nothing restarts, no change after the revert" t_example_rename
-    run_test "p2. example destroy: no RocketMQ process, unit or tool left, stack empty" t_example_destroy
+    run_test example-heap-roll t_example_roll
+    run_test example-rename-refused t_example_rename
+    run_test example-destroy t_example_destroy
   fi
   record "p. set duration (fresh hosts included): $((SECONDS - t0)) s"
 }

@@ -109,14 +109,14 @@ t_layout_upgrade() {
 set_layout() {
   client_network off
   fresh_hosts systemd
-  run_test "l. an existing 5.3.3 stack (layout of $LAYOUT_BASE) upgrades to the current layout: no replace/create/delete; its instances restart once, one at a time (the console-log fix)" t_layout_upgrade
+  run_test layout-upgrade t_layout_upgrade
   if [ "${results[-1]:0:4}" != PASS ]; then
-    blocked "l2. after the upgrade from $LAYOUT_BASE: root trusts only root's files again" "l"
-    blocked "u. upgrade 5.3.3 -> 5.5.0" "l"; blocked "u. rollback 5.5.0 -> 5.3.3" "l"; blocked "u. 5.3.3 -> 4.9.7 refused" "l"
+    blocked layout-upgrade-root-trust layout-upgrade
+    blocked upgrade-async layout-upgrade; blocked rollback-async layout-upgrade; blocked downgrade-refused layout-upgrade
     return 0
   fi
   # That layout gave the install root to the service user: the upgrade must have taken it back.
-  run_test "l2. after the upgrade from $LAYOUT_BASE: root trusts only root's files again" t_root_trust
+  run_test layout-upgrade-root-trust t_root_trust
   # Set u on this cluster (scenarios_upgrade.sh): a 5.3.3 2m-2s-async stack, now on the current code.
   upgrade_tests
 }

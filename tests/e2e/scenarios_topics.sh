@@ -130,13 +130,13 @@ t_topics_remove_deleted() {
 
 # On set a's cluster (run.sh set_async): t2-t4 build on t1.
 topics_tests() {
-  run_test "t1. topics as code: one topic (4 queues) and one group added to a running cluster, read back" t_topics_create
+  run_test topics-create t_topics_create
   if [ "${results[-1]:0:4}" != PASS ]; then
     local t
-    for t in t2 t3 t4; do blocked "$t" "t1"; done
+    for t in topics-queue-change topics-removed-kept topics-replace-then-delete; do blocked "$t" topics-create; done
     return 0
   fi
-  run_test "t2. queue count 4 -> 8: preview shows exactly that topic updating; read back 8; 200 messages round trip" t_topics_queue_change
-  run_test "t3. topic and group removed without opt-in: preview delete[retain], kept on the cluster" t_topics_remove_kept
-  run_test "t4. with deleteRemovedTopics/Groups: up --replace of the topic keeps it; removed from config, deleted on the cluster" t_topics_remove_deleted
+  run_test topics-queue-change t_topics_queue_change
+  run_test topics-removed-kept t_topics_remove_kept
+  run_test topics-replace-then-delete t_topics_remove_deleted
 }

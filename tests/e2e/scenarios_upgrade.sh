@@ -210,9 +210,9 @@ t_rollback_dledger() {
 # release and upgraded to the current code.
 # shellcheck disable=SC2154
 upgrade_tests() {
-  run_test "u. 2m-2s-async upgrade 5.3.3 -> 5.5.0 under load: name servers first, slaves before masters, one at a time, nothing lost" t_upgrade_async
-  run_test "u. 2m-2s-async rollback 5.5.0 -> 5.3.3 the same way" t_rollback_async
-  run_test "u. 5.3.3 -> 4.9.7 refused at preview and up, nothing touched" t_downgrade_refused
+  run_test upgrade-async t_upgrade_async
+  run_test rollback-async t_rollback_async
+  run_test downgrade-refused t_downgrade_refused
 }
 
 # shellcheck disable=SC2154
@@ -220,22 +220,22 @@ set_upgrade_dledger() {
   # Brokers advertise the client network here: f's checks (run.sh) follow on this cluster.
   client_network on
   fresh_hosts systemd
-  run_test "u2. dledger upgrade 5.3.3 -> 5.5.0 under load: name servers first, followers before the leader, nothing lost" t_upgrade_dledger
+  run_test upgrade-dledger t_upgrade_dledger
   if [ "${results[-1]:0:4}" != PASS ]; then
     local t
-    for t in f f2 f3; do blocked "$t" "u2. upgrade"; done
-    [ "${RMQ_E2E_FULL:-0}" != 1 ] || blocked "u2. dledger rollback 5.5.0 -> 5.3.3" "u2. upgrade"
+    for t in dledger-failover dledger-rolling dledger-degraded-refused; do blocked "$t" upgrade-dledger; done
+    [ "${RMQ_E2E_FULL:-0}" != 1 ] || blocked rollback-dledger upgrade-dledger
     client_network off
     return 0
   fi
   # f on the upgraded group (scenarios.sh, scenarios_roll.sh): no DLedger deploy of its own.
-  run_test "f. dledger (u2's, upgraded to 5.5.0): one leader, client network advertised, peers on the cluster network; SIGKILL of the leader under load, nothing lost" t_dledger
-  run_test "f2. dledger rolling change: followers first, the leader last, nothing lost" t_dledger_rolling
-  run_test "f3. n2 stopped: a change to n0 is refused naming it, no JVM restarts; n2 back, reverted, whole" t_dledger_degraded_refused
+  run_test dledger-failover t_dledger
+  run_test dledger-rolling t_dledger_rolling
+  run_test dledger-degraded-refused t_dledger_degraded_refused
   # The DLedger rollback (5 min) runs with RMQ_E2E_FULL=1 only, until the suite fits its CI budget
   # again (issue 15): u rolls 2m-2s-async back the same way, u2 above and f2 roll DLedger members.
   if [ "${RMQ_E2E_FULL:-0}" = 1 ]; then
-    run_test "u2. dledger rollback 5.5.0 -> 5.3.3 the same way" t_rollback_dledger
+    run_test rollback-dledger t_rollback_dledger
   fi
   client_network off
 }
