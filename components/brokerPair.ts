@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../config/defaults";
+import type { InstanceSpec } from "../planning/instanceFiles";
 import { GROUP_NAME } from "../config/validate/rules";
 import { BrokerPlan } from "../planning/topology";
 import { brokerPlan } from "../planning/topology";
@@ -37,6 +38,8 @@ export class BrokerPair extends pulumi.ComponentResource {
     readonly services: command.remote.Command[];
     /** The pair's own rolling restart (slave, then master); empty with rollingRestart false. */
     readonly rollingRestarts: command.remote.Command[];
+    /** What each member's files are rendered from, in member order (RocketMqCluster orders its restarts and recovery by them). */
+    readonly specs: pulumi.Output<InstanceSpec>[];
     /** `address:port` of the master and the slave, as clients reach them. */
     readonly addresses: pulumi.Output<string>[];
 
@@ -82,6 +85,7 @@ export class BrokerPair extends pulumi.ComponentResource {
         });
         const { services, specs } = deployMembers(this, `BrokerPair ${name}`, name, args, members);
         this.services = services;
+        this.specs = specs;
         this.addresses = specs.map(memberAddress);
         const [master, slave] = members;
         this.rollingRestarts =

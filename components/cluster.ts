@@ -3,7 +3,8 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/schema";
 import { formatSizeMiB } from "../config/sizes";
-import { RenderContext, contextFromFacts, specOf } from "../planning/context";
+import { RenderContext, contextFromFacts } from "../planning/context";
+import type { InstanceSpec } from "../planning/instanceFiles";
 import { instanceDeployScript } from "../planning/instanceScripts";
 import { rocketmqRoot } from "../planning/installation";
 import { BrokerPlan, ClusterPlan, allInstances, findInstance } from "../planning/topology";
@@ -49,6 +50,8 @@ export class RocketMqCluster extends pulumi.ComponentResource {
     /** rocketmq:authUsers, created once the cluster check passed. */
     readonly authUsers?: AuthUsers;
     readonly services: Record<string, command.remote.Command> = {};
+    /** Per instance id: the spec its component rendered its files from; restarts, recovery and checks use these. */
+    readonly specs: Record<string, pulumi.Output<InstanceSpec>> = {};
     readonly rollingRestarts: command.remote.Command[];
     /** Per instance id (and "dashboard"): its recovery resource. */
     readonly running: Record<string, InstanceRunning>;
@@ -71,6 +74,7 @@ export class RocketMqCluster extends pulumi.ComponentResource {
                 { parent: this },
             );
             this.services[ns.id] = node.service;
+            this.specs[ns.id] = node.spec;
             return node;
         });
 
@@ -129,9 +133,10 @@ export class RocketMqCluster extends pulumi.ComponentResource {
                           { parent: this },
                       );
             component.services.forEach((svc, i) => (this.services[group.members[i].id] = svc));
+            component.specs.forEach((spec, i) => (this.specs[group.members[i].id] = spec));
             return component;
         });
-        this.rollingRestarts = rollingRestarts(this, name, plan, hosts, ctx, this.services);
+        this.rollingRestarts = rollingRestarts(this, name, plan, hosts, ctx, this.services, this.specs);
 
         if (plan.dashboardHostIndex !== undefined) {
             this.dashboard = new Dashboard(
@@ -150,9 +155,11 @@ export class RocketMqCluster extends pulumi.ComponentResource {
             );
         }
 
-        this.running = instancesRunning(this, name, args, ctx, this.services, this.rollingRestarts, this.dashboard?.service);
+        this.running = instancesRunning(this, name, args, ctx, this.services, this.rollingRestarts, this.dashboard?.service, this.specs);
 
-        const revision = ctx.apply((c) => digest(allInstances(c.plan).map((inst) => instanceDeployScript(specOf(c, inst)))));
+        const revision = pulumi
+            .all(allInstances(plan).map((inst) => this.specs[inst.id]))
+            .apply((specs) => digest(specs.map((spec) => instanceDeployScript(spec))));
         this.checks = new ClusterChecks(
             `${name}-checks`,
             {

@@ -3,7 +3,8 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/schema";
-import { RenderContext, specOf } from "../planning/context";
+import { RenderContext } from "../planning/context";
+import type { InstanceSpec } from "../planning/instanceFiles";
 import { EnsureTarget, instanceEnsureScript } from "../planning/instanceScripts";
 import { recoveryOrder, rollingOrder } from "../planning/rolling";
 import { ClusterPlan } from "../planning/topology";
@@ -25,11 +26,13 @@ export function instancesRunning(
     services: Record<string, command.remote.Command>,
     rolls: command.remote.Command[],
     dashboard: command.remote.Command | undefined,
+    /** Per instance id: the spec its component rendered its files from. */
+    specs: Record<string, pulumi.Output<InstanceSpec>>,
 ): Record<string, InstanceRunning> {
     const { plan, hosts, config: cfg } = args;
     const rollsOf: Record<string, command.remote.Command[]> = {};
     rollingOrder(plan).forEach((step, i) => (rollsOf[step.inst.id] ??= []).push(rolls[i]));
-    const watch = (id: string, hostIndex: number, target: (c: RenderContext) => EnsureTarget, dependsOn: pulumi.Resource[]) => {
+    const watch = (id: string, hostIndex: number, target: pulumi.Output<EnsureTarget>, dependsOn: pulumi.Resource[]) => {
         const host = hosts[hostIndex];
         return new InstanceRunning(
             `${name}-${id}-running`,
@@ -44,7 +47,7 @@ export function instancesRunning(
                 })),
                 hostName: host.name,
                 instance: id,
-                script: ctx.apply((c) => instanceEnsureScript(c.cfg, target(c))),
+                script: target.apply((t) => instanceEnsureScript(cfg, t)),
                 timeoutSeconds: cfg.startTimeoutSeconds + 120,
             },
             { parent, dependsOn, deletedWith: host.machine },
@@ -53,20 +56,23 @@ export function instancesRunning(
     const running: Record<string, InstanceRunning> = {};
     let previous: InstanceRunning[] = [];
     for (const inst of recoveryOrder(plan)) {
-        const cur = watch(inst.id, inst.hostIndex, (c) => ({ spec: specOf(c, inst.id) }), [
-            services[inst.id],
-            ...(rollsOf[inst.id] ?? []),
-            ...previous,
-        ]);
+        const cur = watch(
+            inst.id,
+            inst.hostIndex,
+            specs[inst.id].apply((spec) => ({ spec })),
+            [services[inst.id], ...(rollsOf[inst.id] ?? []), ...previous],
+        );
         running[inst.id] = cur;
         previous = [cur];
     }
     const nameServers = plan.nameServers.map((ns) => running[ns.id]);
     const dashboardHost = plan.dashboardHostIndex;
     if (dashboard && dashboardHost !== undefined) {
-        const target = (c: RenderContext): EnsureTarget => ({
-            dashboard: { hostName: c.hosts[dashboardHost].name, port: cfg.dashboard.port },
-        });
+        const target = ctx.apply(
+            (c): EnsureTarget => ({
+                dashboard: { hostName: c.hosts[dashboardHost].name, port: cfg.dashboard.port },
+            }),
+        );
         running.dashboard = watch("dashboard", dashboardHost, target, [dashboard, ...nameServers]);
     }
     return running;

@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../config/defaults";
+import type { InstanceSpec } from "../planning/instanceFiles";
 import { GROUP_NAME } from "../config/validate/rules";
 import { brokerPlan, dledgerPeers } from "../planning/topology";
 import { ArgChecks } from "./args";
@@ -26,6 +27,8 @@ export class DLedgerGroup extends pulumi.ComponentResource {
     readonly services: command.remote.Command[];
     /** First pass over the members (the leader defers), then a second pass for the leader; empty with rollingRestart false. */
     readonly rollingRestarts: command.remote.Command[];
+    /** What each member's files are rendered from, in member order (RocketMqCluster orders its restarts and recovery by them). */
+    readonly specs: pulumi.Output<InstanceSpec>[];
 
     constructor(name: string, args: DLedgerGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rocketmq:index:DLedgerGroup", name, {}, opts);
@@ -69,6 +72,7 @@ export class DLedgerGroup extends pulumi.ComponentResource {
         }));
         const { services, specs } = deployMembers(this, `DLedgerGroup ${name}`, name, args, members);
         this.services = services;
+        this.specs = specs;
         const pass = (finish: boolean) => members.map((member, i) => ({ member, spec: specs[i], finish, peers: {} }));
         this.rollingRestarts =
             args.rollingRestart === false

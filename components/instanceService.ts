@@ -2,12 +2,12 @@
 // BrokerPair, DLedgerGroup and RocketMqCluster are made of.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { RenderContext, specOf } from "../planning/context";
+import { RenderContext } from "../planning/context";
 import { Installation } from "../planning/installation";
 import { InstanceSpec } from "../planning/instanceFiles";
 import { instanceClaim, instanceDeployScript, instanceRemoveCommand } from "../planning/instanceScripts";
 import { RollPeers, rollPeers, rollScript, rollingOrder } from "../planning/rolling";
-import { ClusterPlan, InstancePlan } from "../planning/topology";
+import { ClusterPlan, InstancePlan, findInstance } from "../planning/topology";
 import { ArgChecks } from "./args";
 import { hostCommand } from "./hostCommand";
 import { Host } from "./hosts/host";
@@ -68,6 +68,8 @@ export function rollingRestarts(
     hosts: Host[],
     ctx: pulumi.Output<RenderContext>,
     services: Record<string, command.remote.Command>,
+    /** Per instance id: the spec its component rendered its files from (one pipeline: the same text the deploy runs). */
+    specs: Record<string, pulumi.Output<InstanceSpec>>,
 ): command.remote.Command[] {
     const steps: command.remote.Command[] = [];
     let previous: pulumi.Resource[] = Object.values(services);
@@ -76,9 +78,9 @@ export function rollingRestarts(
         const cmd = rollStep(
             `${namePrefix}-${id}-roll${step.finish ? "-leader" : ""}`,
             hosts[step.inst.hostIndex],
-            ctx.apply((c) => specOf(c, id)),
+            specs[id],
             step.finish,
-            ctx.apply((c) => rollPeers(c, specOf(c, id).instance)),
+            ctx.apply((c) => rollPeers(c, findInstance(c.plan, id))),
             { parent, dependsOn: [...previous, services[id]] },
         );
         steps.push(cmd);

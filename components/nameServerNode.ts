@@ -37,6 +37,8 @@ export class NameServerNode extends pulumi.ComponentResource {
     readonly rollingRestart?: command.remote.Command;
     /** `address:9876` as clients and brokers reach it (the host's client address). */
     readonly address: pulumi.Output<string>;
+    /** What its files are rendered from (RocketMqCluster orders its restart and recovery by it). */
+    readonly spec: pulumi.Output<InstanceSpec>;
 
     constructor(name: string, args: NameServerNodeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("rocketmq:index:NameServerNode", name, {}, opts);
@@ -49,11 +51,11 @@ export class NameServerNode extends pulumi.ComponentResource {
 
         const plan: NameServerPlan = { kind: "namesrv", id, hostIndex: 0, heapMiB, ports: [NAMESRV_PORT] };
         const { install } = args;
-        const spec: pulumi.Output<InstanceSpec> = install.resolvedHost.apply((host) => ({
+        const spec: pulumi.Output<InstanceSpec> = (this.spec = install.resolvedHost.apply((host) => ({
             installation: install.installation,
             host,
             instance: plan,
-        }));
+        })));
         this.service = instanceService(`${name}-service`, install.host, install.installation, plan, spec, false, {
             parent: this,
             dependsOn: [install.command, ...(args.dependsOn ?? [])],

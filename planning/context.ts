@@ -2,9 +2,9 @@
 // and what each piece of the cluster is rendered from: an instance's spec, the checks.
 import { ClusterConfig } from "../config/schema";
 import { rocketmqRoot } from "./installation";
-import { BrokerCluster, InstanceSpec, ResolvedHost } from "./instanceFiles";
+import { ResolvedHost } from "./instanceFiles";
 import { withHostFacts } from "./sizing";
-import { ClusterPlan, InstancePlan, allBrokers } from "./topology";
+import { ClusterPlan, allBrokers } from "./topology";
 
 export interface RenderContext {
     cfg: ClusterConfig;
@@ -35,30 +35,6 @@ export function contextFromFacts(cfg: ClusterConfig, plan: ClusterPlan, facts: H
             cpus: sized.hosts[i].cpus ?? f.cpus,
             memoryMiB: sized.hosts[i].memoryMiB ?? f.memoryMiB,
         })),
-    };
-}
-
-/** The cluster every broker of this stack joins. */
-export function brokerCluster(ctx: RenderContext): BrokerCluster {
-    const { cfg, plan } = ctx;
-    return {
-        clusterName: cfg.clusterName,
-        namesrvAddr: plan.namesrvAddr,
-        autoCreateTopicEnable: cfg.autoCreateTopicEnable,
-        autoCreateSubscriptionGroup: cfg.autoCreateSubscriptionGroup,
-    };
-}
-
-/** One instance of the plan, with what its files are rendered from (looked up by id in this plan). */
-export function specOf(ctx: RenderContext, inst: InstancePlan | string): InstanceSpec {
-    const id = typeof inst === "string" ? inst : inst.id;
-    const instance = [...ctx.plan.nameServers, ...allBrokers(ctx.plan)].find((i) => i.id === id);
-    if (!instance) throw new Error(`instance ${id} is not in the plan`);
-    return {
-        installation: ctx.cfg,
-        host: ctx.hosts[instance.hostIndex],
-        instance,
-        cluster: instance.kind === "broker" ? brokerCluster(ctx) : undefined,
     };
 }
 

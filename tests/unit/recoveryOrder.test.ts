@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { recoveryOrder } from "../../planning/rolling";
 import { existingRaw } from "./fixtures";
+import { specOf } from "./render";
 import { contextOf } from "./scripts";
 
 interface Made {
@@ -43,6 +44,7 @@ function wiring(topology: string): { order: string[]; after: Record<string, stri
         services as never,
         rolls as never,
         undefined,
+        Object.fromEntries(ids.map((id) => [id, pulumi.output(specOf(ctx, id))])),
     );
     // Of each one's dependencies, the other recovery resources (services and roll steps are tags).
     const after: Record<string, string[]> = {};

@@ -6,25 +6,54 @@ import * as H from "../../planning/hostScripts";
 import * as F from "../../planning/instanceFiles";
 import * as S from "../../planning/instanceScripts";
 import * as R from "../../planning/rolling";
-import { InstancePlan } from "../../planning/topology";
+import { BrokerCluster, InstanceSpec } from "../../planning/instanceFiles";
+import { InstancePlan, allBrokers } from "../../planning/topology";
 
 export type { RenderContext } from "../../planning/context";
 export { clusterCheckScript, expectedBrokers, smokeScript } from "../../planning/context";
 export { instanceRemoveCommand } from "../../planning/instanceScripts";
 
 type Ctx = C.RenderContext;
+
+// What the components render an instance's files from, rebuilt from the plan for the unit tests
+// (the program takes each from its component: RocketMqCluster.specs). tests/unit/pipeline.test.ts
+// checks that the two agree for every instance.
+/** The cluster every broker of this stack joins. */
+export function brokerCluster(ctx: Ctx): BrokerCluster {
+    const { cfg, plan } = ctx;
+    return {
+        clusterName: cfg.clusterName,
+        namesrvAddr: plan.namesrvAddr,
+        autoCreateTopicEnable: cfg.autoCreateTopicEnable,
+        autoCreateSubscriptionGroup: cfg.autoCreateSubscriptionGroup,
+    };
+}
+
+/** One instance of the plan, with what its files are rendered from (looked up by id in this plan). */
+export function specOf(ctx: Ctx, inst: InstancePlan | string): InstanceSpec {
+    const id = typeof inst === "string" ? inst : inst.id;
+    const instance = [...ctx.plan.nameServers, ...allBrokers(ctx.plan)].find((i) => i.id === id);
+    if (!instance) throw new Error(`instance ${id} is not in the plan`);
+    return {
+        installation: ctx.cfg,
+        host: ctx.hosts[instance.hostIndex],
+        instance,
+        cluster: instance.kind === "broker" ? brokerCluster(ctx) : undefined,
+    };
+}
+
 const tools = (ctx: Ctx) => ({ namesrvAddr: ctx.plan.namesrvAddr, clusterName: ctx.cfg.clusterName });
 
-export const brokerView = (ctx: Ctx, i: InstancePlan) => B.brokerView(C.specOf(ctx, i));
-export const renderBrokerProperties = (ctx: Ctx, i: InstancePlan) => B.renderBrokerProperties(C.specOf(ctx, i));
-export const renderLauncher = (ctx: Ctx, i: InstancePlan) => F.renderLauncher(C.specOf(ctx, i));
-export const instanceFiles = (ctx: Ctx, i: InstancePlan) => F.instanceFiles(C.specOf(ctx, i));
-export const instanceDeployScript = (ctx: Ctx, i: InstancePlan) => S.instanceDeployScript(C.specOf(ctx, i));
+export const brokerView = (ctx: Ctx, i: InstancePlan) => B.brokerView(specOf(ctx, i));
+export const renderBrokerProperties = (ctx: Ctx, i: InstancePlan) => B.renderBrokerProperties(specOf(ctx, i));
+export const renderLauncher = (ctx: Ctx, i: InstancePlan) => F.renderLauncher(specOf(ctx, i));
+export const instanceFiles = (ctx: Ctx, i: InstancePlan) => F.instanceFiles(specOf(ctx, i));
+export const instanceDeployScript = (ctx: Ctx, i: InstancePlan) => S.instanceDeployScript(specOf(ctx, i));
 export const instanceEnsureScript = (ctx: Ctx, t: { instance: InstancePlan } | { dashboard: true }) =>
     S.instanceEnsureScript(
         ctx.cfg,
         "instance" in t
-            ? { spec: C.specOf(ctx, t.instance) }
+            ? { spec: specOf(ctx, t.instance) }
             : { dashboard: { hostName: ctx.hosts[ctx.plan.dashboardHostIndex ?? 0].name, port: ctx.cfg.dashboard.port } },
     );
 export const osTuningScript = (ctx: Ctx, hostIndex: number, dataDevice?: string) =>
@@ -33,6 +62,6 @@ export const installScript = (ctx: Ctx, hostIndex: number) => H.installScript(ct
 export const uninstallScript = (ctx: Ctx, hostIndex: number, purge: boolean) =>
     H.uninstallScript(ctx.cfg, ctx.hosts[hostIndex].name, purge);
 export const hostTools = (ctx: Ctx) => H.hostTools(ctx.cfg, tools(ctx));
-export const rollArgs = (ctx: Ctx, step: R.RollStep) => R.rollArgs(C.specOf(ctx, step.inst), step.finish, R.rollPeers(ctx, step.inst));
-export const rollScript = (ctx: Ctx, step: R.RollStep) => R.rollScript(C.specOf(ctx, step.inst), step.finish, R.rollPeers(ctx, step.inst));
-export const instanceRevision = (ctx: Ctx, i: InstancePlan) => R.instanceRevision(C.specOf(ctx, i));
+export const rollArgs = (ctx: Ctx, step: R.RollStep) => R.rollArgs(specOf(ctx, step.inst), step.finish, R.rollPeers(ctx, step.inst));
+export const rollScript = (ctx: Ctx, step: R.RollStep) => R.rollScript(specOf(ctx, step.inst), step.finish, R.rollPeers(ctx, step.inst));
+export const instanceRevision = (ctx: Ctx, i: InstancePlan) => R.instanceRevision(specOf(ctx, i));
