@@ -11,10 +11,12 @@
  * - in-place: no instance's files change: nothing restarts;
  * - refused-on-host: the deploy refuses it on the host, naming the argument, the running value and
  *   the new one, before anything is written;
+ * - refused-at-preview: the preview fails naming the argument, the deployed value and the new one
+ *   (an instance's host: its InstancePlacement record);
  * - wiring: a Pulumi object or an order (a host, an install, dependsOn, a RollChain): no value of
  *   its own reaches a host.
  */
-export type ArgChange = "rolling" | "in-place" | "refused-on-host" | "wiring";
+export type ArgChange = "rolling" | "in-place" | "refused-on-host" | "refused-at-preview" | "wiring";
 
 export interface ArgChangeSpec {
     change: ArgChange;
@@ -26,9 +28,13 @@ const wiring = (effect: string): ArgChangeSpec => ({ change: "wiring", effect })
 const rolling = (effect: string): ArgChangeSpec => ({ change: "rolling", effect });
 const inPlace = (effect: string): ArgChangeSpec => ({ change: "in-place", effect });
 const refused = (effect: string): ArgChangeSpec => ({ change: "refused-on-host", effect });
+const refusedAtPreview = (effect: string): ArgChangeSpec => ({ change: "refused-at-preview", effect });
 
-const PLACEMENT =
-    "The machine. Do not move a deployed component to another one: the update deploys it there while the old one keeps running (not guarded yet: remove it in one up, add the new one in the next).";
+const PLACEMENT = "The machine. The instances on it record it: moving one to another machine is refused at preview (their `install`).";
+const INSTANCE_PLACEMENT = refusedAtPreview(
+    "Refused at preview (its InstancePlacement record): on another host it would start while it keeps running on the old one. Remove it in one up, add it on the new host in the next.",
+);
+const GUARD_PLACEMENT = wiring("Whether the placement record exists.");
 
 /** Per argument interface, per argument. */
 export const ARG_CHANGES = {
@@ -63,15 +69,16 @@ export const ARG_CHANGES = {
         dependsOn: wiring("Create order."),
     },
     NameServerNodeArgs: {
-        install: wiring(PLACEMENT),
+        install: INSTANCE_PLACEMENT,
         heap: rolling("The name server restarts in its turn."),
         id: refused("A new instance beside the running one: refused on the host (its port is taken)."),
         rollingRestart: wiring("Whether its restart steps exist."),
         rollChain: wiring("Its place in the cluster's restart order."),
         dependsOn: wiring("Create order."),
+        guardPlacement: GUARD_PLACEMENT,
     },
     BrokerMemberArgs: {
-        install: wiring(PLACEMENT),
+        install: INSTANCE_PLACEMENT,
         id: refused("A new instance beside the running one: refused on the host (its ports and store are taken)."),
         heap: rolling("The member restarts in its turn."),
         listenPort: rolling("The member restarts in its turn on the new port (clients find it through the name servers)."),
@@ -89,6 +96,7 @@ export const ARG_CHANGES = {
         rollingRestart: wiring("Whether its restart steps exist."),
         rollChain: wiring("Its place in the cluster's restart order."),
         dependsOn: wiring("Create order."),
+        guardPlacement: GUARD_PLACEMENT,
     },
     BrokerPairArgs: {
         brokerName: refused("Refused on the host: a group registers under its brokerName."),
@@ -107,6 +115,7 @@ const POLICY_TEXT: Record<ArgChange, string> = {
     rolling: "rolling",
     "in-place": "in place",
     "refused-on-host": "refused on the host",
+    "refused-at-preview": "refused at preview",
     wiring: "wiring",
 };
 

@@ -10,6 +10,7 @@ import { Collector } from "../config/validate/reader";
 import { BrokerCluster, InstanceSpec } from "../planning/instanceFiles";
 import { RollPeers } from "../planning/rolling";
 import { BrokerPlan } from "../planning/topology";
+import { placementOf } from "./instancePlacement";
 import { ArgChecks, checkResolved } from "./args";
 import { RollChain, checkRollChain, instanceService, rollStep } from "./instanceService";
 import { RocketMqInstall } from "./rocketmqInstall";
@@ -61,6 +62,12 @@ export interface BrokerGroupArgs {
     rollChain?: RollChain;
     /** What the members wait for before they start (the name servers). Default: none. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * Each member records the host it was deployed on (an InstancePlacement), and a later program
+     * that puts it on another host is refused at preview. Default: true. RocketMqCluster sets false:
+     * the stack refuses host changes from its own record.
+     */
+    guardPlacement?: boolean;
 }
 
 /** A member as planned, with the host it runs on. */
@@ -69,6 +76,8 @@ export interface PlannedMember {
     plan: BrokerPlan;
     /** Child resource name suffix (master, slave, n0...). */
     suffix: string;
+    /** The argument it was given as (master, slave, members[0]...), for messages. */
+    argName: string;
 }
 
 /** Checks the group's and its members' args; returns the member heaps in MiB (0: given as an Output). */
@@ -151,7 +160,18 @@ export function deployMembers(
             args.purgeDataOnDestroy ?? false,
             {
                 parent,
-                dependsOn: [m.args.install.command, ...(args.dependsOn ?? [])],
+                dependsOn: [
+                    m.args.install.command,
+                    ...(args.dependsOn ?? []),
+                    ...placementOf(
+                        parent,
+                        `${name}-${m.suffix}`,
+                        `${m.argName}.install`,
+                        m.plan.id,
+                        m.args.install.host.name,
+                        args.guardPlacement,
+                    ),
+                ],
             },
         ),
     );

@@ -81,7 +81,7 @@ export class BrokerPair extends pulumi.ComponentResource {
                 storePathRootDir: m.storePathRootDir ?? `${storeRoot}/${isMaster ? "store" : "storeSlave"}`,
                 overrides,
             });
-            return { args: m, plan, suffix: roles[i] };
+            return { args: m, plan, suffix: roles[i], argName: roles[i] };
         });
         const { services, specs } = deployMembers(this, `BrokerPair ${name}`, name, args, members);
         this.services = services;

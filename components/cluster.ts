@@ -70,7 +70,14 @@ export class RocketMqCluster extends pulumi.ComponentResource {
         this.nameServers = plan.nameServers.map((ns) => {
             const node = new NameServerNode(
                 `${name}-${ns.id}`,
-                { install: installs[ns.hostIndex], id: ns.id, heap: formatSizeMiB(ns.heapMiB), rollingRestart: false },
+                {
+                    install: installs[ns.hostIndex],
+                    id: ns.id,
+                    heap: formatSizeMiB(ns.heapMiB),
+                    rollingRestart: false,
+                    // The stack refuses host changes from its layout output.
+                    guardPlacement: false,
+                },
                 { parent: this },
             );
             this.services[ns.id] = node.service;
@@ -106,6 +113,7 @@ export class RocketMqCluster extends pulumi.ComponentResource {
             purgeDataOnDestroy: purge,
             // Restarts are ordered across the whole cluster below.
             rollingRestart: false,
+            guardPlacement: false,
             dependsOn: brokerDeps,
         };
         this.brokerGroups = plan.groups.map((group) => {

@@ -56,6 +56,7 @@ export class DLedgerGroup extends pulumi.ComponentResource {
         const members: PlannedMember[] = args.members.map((m, i) => ({
             args: m,
             suffix: ids[i],
+            argName: `members[${i}]`,
             plan: brokerPlan({
                 id: ids[i],
                 hostIndex: i,

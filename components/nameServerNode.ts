@@ -5,6 +5,7 @@ import { parseSizeMiB } from "../config/sizes";
 import { InstanceSpec } from "../planning/instanceFiles";
 import { NAMESRV_PORT, NameServerPlan } from "../planning/topology";
 import { ArgChecks } from "./args";
+import { placementOf } from "./instancePlacement";
 import { RollChain, checkRollChain, instanceService, rollStep } from "./instanceService";
 import { RocketMqInstall } from "./rocketmqInstall";
 
@@ -25,6 +26,12 @@ export interface NameServerNodeArgs {
     rollChain?: RollChain;
     /** What it waits for before it starts. Default: none. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * It records the host it was deployed on (an InstancePlacement), and a later program that puts
+     * it on another host is refused at preview. Default: true. RocketMqCluster sets false: the stack
+     * refuses host changes from its own record.
+     */
+    guardPlacement?: boolean;
 }
 
 /**
@@ -58,7 +65,11 @@ export class NameServerNode extends pulumi.ComponentResource {
         })));
         this.service = instanceService(`${name}-service`, install.host, install.installation, plan, spec, false, {
             parent: this,
-            dependsOn: [install.command, ...(args.dependsOn ?? [])],
+            dependsOn: [
+                install.command,
+                ...(args.dependsOn ?? []),
+                ...placementOf(this, name, "install", id, install.host.name, args.guardPlacement),
+            ],
         });
         if (args.rollingRestart !== false) {
             this.rollingRestart = rollStep(

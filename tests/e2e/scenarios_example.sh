@@ -169,7 +169,8 @@ t_example_roll() {
 # A program that renames a running group (broker-a's brokerName, hence its members' ids) reaches
 # the host, which refuses it before writing anything: the renamed members would take the running
 # ones' ports and stores, and could never start beside them. Nothing restarts; back to the
-# original program, preview shows no change.
+# original program, preview shows no change. Then a program that moves broker-a's slave to another
+# host is refused at preview (its placement record), nothing touched.
 t_example_rename() {
   example_enter
   local run=$WORK/example-rename
@@ -192,7 +193,19 @@ t_example_rename() {
   expect_rows "${EXPECTED_2M[@]}"
   pulumi preview --expect-no-changes --non-interactive >"$run/preview.out" 2>&1 ||
     { tail -30 "$run/preview.out" >&2; fail "back to the original program, preview reports changes"; }
-  record "p4. example renames broker-a: refused on the host ($(grep -c 'rmq-deploy: refused on' "$run/up.out") deploy(s)); $(wc -l <"$run/pids.after") instances, the same PIDs; no change after the revert"
+  # Moving broker-a's slave from worker3 to worker1: refused at preview by its placement record.
+  sed -i '0,/slave: { install: installs\[2\]/s//slave: { install: installs[0]/' index.ts
+  grep -q 'slave: { install: installs\[0\]' index.ts || { cp "$run/index.ts.orig" index.ts; fail "could not move broker-a's slave in the example"; }
+  if pulumi preview --non-interactive >"$run/preview-move.out" 2>&1; then
+    cp "$run/index.ts.orig" index.ts
+    fail "preview of moving broker-a's slave to worker1 succeeded; it should be refused"
+  fi
+  cp "$run/index.ts.orig" index.ts
+  grep -q "slave.install: broker-a-s runs on worker3, the program now puts it on worker1: refused" "$run/preview-move.out" ||
+    { tail -30 "$run/preview-move.out" >&2; fail "the preview failed without the placement refusal naming slave.install, worker3 and worker1"; }
+  all_pids >"$run/pids.after2"
+  diff "$run/pids.before" "$run/pids.after2" >&2 || fail "an instance restarted during the refused move (before/after above)"
+  record "p4. example renames broker-a: refused on the host ($(grep -c 'rmq-deploy: refused on' "$run/up.out") deploy(s)); moves broker-a's slave: refused at preview; $(wc -l <"$run/pids.after") instances, the same PIDs; no change after the reverts"
 }
 
 t_example_destroy() {

@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ARG_CHANGES, ArgChange, argChangesDoc } from "../../components/argChanges";
+import { PlacementInputs, placementRefusal } from "../../components/instancePlacement";
 import { properties } from "./interfaces";
 import { PRIVATE_KEY, Registered, SECRET_SIG, runProgram } from "./programHarness";
 import { PUBLIC_KEY, SHA } from "./fixtures";
@@ -21,7 +22,7 @@ jest.setTimeout(600_000);
 type Args = Record<string, unknown>;
 type Shape = "pair" | "dledger";
 /** Changes the args of the components of one kind (by interface) before they are made. */
-type Tweak = (iface: string, name: string, args: Args) => void;
+type Tweak = (iface: string, name: string, args: Args, installs: unknown[]) => void;
 
 const SOURCES: Record<keyof typeof ARG_CHANGES, string> = {
     OsTuningArgs: "components/osTuning.ts",
@@ -36,17 +37,20 @@ const SOURCES: Record<keyof typeof ARG_CHANGES, string> = {
 /** The program: three hosts, OS tuning and an install each, a name server each, then two pairs or a DLedger group. */
 const program = (shape: Shape, tweak: Tweak) => async () => {
     const lib = await import("../../lib/index");
-    const t = <T extends Args>(iface: string, name: string, args: T): T => (tweak(iface, name, args), args);
+    const installs: InstanceType<typeof lib.RocketMqInstall>[] = [];
+    const t = <T extends Args>(iface: string, name: string, args: T): T => (tweak(iface, name, args, installs), args);
     const { hosts } = new lib.ExistingHosts("hosts", {
         hosts: [1, 2, 3].map((i) => ({ name: `worker${i}`, host: `10.20.0.${10 + i}` })),
         privateKey: PRIVATE_KEY,
     });
     const nameServers = hosts.map((h) => `${h.name}:9876`);
-    const installs = hosts.map((host) => {
+    hosts.forEach((host) => {
         const tuning = new lib.OsTuning(`${host.name}-os`, t("OsTuningArgs", host.name, { host, hostsEntries: [] }));
-        return new lib.RocketMqInstall(
-            `${host.name}-install`,
-            t("RocketMqInstallArgs", host.name, { host, sha512: SHA, nameServers, dependsOn: [tuning.command] }),
+        installs.push(
+            new lib.RocketMqInstall(
+                `${host.name}-install`,
+                t("RocketMqInstallArgs", host.name, { host, sha512: SHA, nameServers, dependsOn: [tuning.command] }),
+            ),
         );
     });
     const rollChain = new lib.RollChain();
@@ -91,7 +95,7 @@ interface Change {
     shape?: Shape;
     /** The component (its name as the program passes it to the tweak); default: every one of the interface. */
     only?: string;
-    set: (args: Args) => void;
+    set: (args: Args, installs: unknown[]) => void;
     expect?: ArgChange;
 }
 
@@ -101,6 +105,8 @@ const set =
         a[key] = value;
     };
 const CHANGES: Record<string, Change[]> = {
+    "NameServerNodeArgs.install": [{ only: "worker1", set: (a, installs) => (a.install = installs[1]) }],
+    "BrokerMemberArgs.install": [{ only: "broker-a-slave", set: (a, installs) => (a.install = installs[0]) }],
     "OsTuningArgs.serviceUser": [{ set: set("serviceUser", "rmq") }],
     "OsTuningArgs.serviceUserAuthorizedKeys": [{ set: set("serviceUserAuthorizedKeys", [PUBLIC_KEY]) }],
     "OsTuningArgs.appRoot": [{ set: set("appRoot", "/opt") }],
@@ -239,7 +245,7 @@ describe("a change of each component argument on a deployed program does what co
             {},
             undefined,
             true,
-            program(shape, (i, name, args) => i === iface && (change.only ?? name) === name && change.set(args)),
+            program(shape, (i, name, args, installs) => i === iface && (change.only ?? name) === name && change.set(args, installs)),
         );
         const was = new Map(base.resources.map((r) => [`${r.type}::${r.name}`, r]));
         const replaced = after.resources
@@ -259,6 +265,20 @@ describe("a change of each component argument on a deployed program does what co
             // And the host lets it through: no guard refuses a rolling change.
             for (const r of changedDeploys)
                 expect([r.name, guardRun(stdinOf(r), base, hostOf(r))]).toEqual([r.name, { status: 0, stderr: "" }]);
+        }
+        if (policy === "refused-at-preview") {
+            // An instance's placement record: its provider's check refuses the new host at preview.
+            const placements = (run: Run) =>
+                new Map(
+                    run.resources.filter((r) => r.name.endsWith("-placement")).map((r) => [r.name, r.inputs as unknown as PlacementInputs]),
+                );
+            const [was, now] = [placements(base), placements(after)];
+            const refusals = [...now].flatMap(([name, inputs]) => {
+                const why = was.has(name) ? placementRefusal(was.get(name)!, inputs) : undefined;
+                return why ? [why] : [];
+            });
+            expect(refusals).toHaveLength(1);
+            expect(refusals[0]).toMatch(/^(install|\w+\.install): \S+ runs on worker\d, the program now puts it on worker\d: refused/);
         }
         if (policy === "refused-on-host") {
             // Every script whose text changed, run against what the first run deployed on its host: at least one refuses.
