@@ -171,21 +171,31 @@ t_example_roll() {
 # ones' ports and stores, and could never start beside them. Nothing restarts; back to the
 # original program, preview shows no change. Then a program that moves broker-a's slave to another
 # host is refused at preview (its placement record), nothing touched.
+# example_refused RUN SED WHAT PATTERN COMMAND...: edits the example's index.ts with SED, runs
+# COMMAND (output in RUN/WHAT.out), which must fail with a line matching PATTERN; the original
+# index.ts is back afterwards, whatever happened.
+example_refused() {
+  local run=$1 edit=$2 what=$3 pattern=$4
+  shift 4
+  cp index.ts "$run/index.ts.orig"
+  sed -i "$edit" index.ts
+  if cmp -s index.ts "$run/index.ts.orig"; then fail "$what: the edit ($edit) changed nothing in the example"; fi
+  if "$@" >"$run/$what.out" 2>&1; then
+    cp "$run/index.ts.orig" index.ts
+    fail "$what: '$*' succeeded; it should have been refused"
+  fi
+  cp "$run/index.ts.orig" index.ts
+  grep -q -- "$pattern" "$run/$what.out" || { tail -40 "$run/$what.out" >&2; fail "$what: '$*' failed without the refusal ($pattern)"; }
+}
+
 t_example_rename() {
   example_enter
   local run=$WORK/example-rename
   rm -rf "$run"; mkdir -p "$run"
   all_pids >"$run/pids.before"
-  cp index.ts "$run/index.ts.orig"
-  sed -i 's/brokerName: "broker-a",/brokerName: "broker-x",/' index.ts
-  grep -q 'brokerName: "broker-x",' index.ts || fail "could not rename broker-a in the example"
-  if pulumi_up >"$run/up.out" 2>&1; then
-    cp "$run/index.ts.orig" index.ts
-    fail "pulumi up renaming broker-a on a running cluster succeeded; it should be refused on the host"
-  fi
-  cp "$run/index.ts.orig" index.ts
-  grep -q "rmq-deploy: refused on worker[23]: broker-x[-s]* would take the .*, which broker-a[-s]*, deployed on this host, holds; nothing was changed" "$run/up.out" ||
-    { tail -40 "$run/up.out" >&2; fail "the up failed without the host's refusal naming broker-x and broker-a"; }
+  example_refused "$run" 's/brokerName: "broker-a",/brokerName: "broker-x",/' rename \
+    "rmq-deploy: refused on worker[23]: broker-x[-s]* would take the .*, which broker-a[-s]*, deployed on this host, holds; nothing was changed" \
+    pulumi_up
   all_pids >"$run/pids.after"
   diff "$run/pids.before" "$run/pids.after" >&2 || fail "an instance restarted, appeared or went away (before/after above)"
   on_host "${HOST_IPS[1]}" 'test ! -e /app/rocketmq/instances/broker-x && test ! -e /app/rocketmq/instances/broker-x-s' ||
@@ -194,18 +204,12 @@ t_example_rename() {
   pulumi preview --expect-no-changes --non-interactive >"$run/preview.out" 2>&1 ||
     { tail -30 "$run/preview.out" >&2; fail "back to the original program, preview reports changes"; }
   # Moving broker-a's slave from worker3 to worker1: refused at preview by its placement record.
-  sed -i '0,/slave: { install: installs\[2\]/s//slave: { install: installs[0]/' index.ts
-  grep -q 'slave: { install: installs\[0\]' index.ts || { cp "$run/index.ts.orig" index.ts; fail "could not move broker-a's slave in the example"; }
-  if pulumi preview --non-interactive >"$run/preview-move.out" 2>&1; then
-    cp "$run/index.ts.orig" index.ts
-    fail "preview of moving broker-a's slave to worker1 succeeded; it should be refused"
-  fi
-  cp "$run/index.ts.orig" index.ts
-  grep -q "slave.install: broker-a-s runs on worker3, the program now puts it on worker1: refused" "$run/preview-move.out" ||
-    { tail -30 "$run/preview-move.out" >&2; fail "the preview failed without the placement refusal naming slave.install, worker3 and worker1"; }
+  example_refused "$run" '0,/slave: { install: installs\[2\]/s//slave: { install: installs[0]/' move \
+    "slave.install: broker-a-s runs on worker3, the program now puts it on worker1: refused" \
+    pulumi preview --non-interactive
   all_pids >"$run/pids.after2"
   diff "$run/pids.before" "$run/pids.after2" >&2 || fail "an instance restarted during the refused move (before/after above)"
-  record "p4. example renames broker-a: refused on the host ($(grep -c 'rmq-deploy: refused on' "$run/up.out") deploy(s)); moves broker-a's slave: refused at preview; $(wc -l <"$run/pids.after") instances, the same PIDs; no change after the reverts"
+  record "p4. example renames broker-a: refused on the host ($(grep -c 'rmq-deploy: refused on' "$run/rename.out") deploy(s)); moves broker-a's slave: refused at preview; $(wc -l <"$run/pids.after") instances, the same PIDs; no change after the reverts"
 }
 
 t_example_destroy() {
