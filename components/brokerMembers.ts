@@ -160,19 +160,19 @@ export function deployMembers(
             args.purgeDataOnDestroy ?? false,
             {
                 parent,
-                dependsOn: [
-                    m.args.install.command,
-                    ...(args.dependsOn ?? []),
-                    ...placementOf(
-                        parent,
-                        `${name}-${m.suffix}`,
-                        `${m.argName}.install`,
-                        m.plan.id,
-                        m.args.install.host.name,
-                        args.guardPlacement,
-                    ),
-                ],
+                dependsOn: [m.args.install.command, ...(args.dependsOn ?? [])],
             },
+        ),
+    );
+    members.forEach((m, i) =>
+        placementOf(
+            parent,
+            `${name}-${m.suffix}`,
+            `${m.argName}.install`,
+            m.plan.id,
+            m.args.install.host.name,
+            args.guardPlacement,
+            services[i],
         ),
     );
     return { services, specs };

@@ -54,7 +54,10 @@ export class InstancePlacement extends pulumi.dynamic.Resource {
     }
 }
 
-/** The placement record of one instance (none with guardPlacement false). */
+/**
+ * The placement record of one instance (none with guardPlacement false). Written after its deploy
+ * succeeded: a deploy that fails (say a rename the host refuses) leaves the record as it was.
+ */
 export function placementOf(
     parent: pulumi.Resource,
     name: string,
@@ -62,6 +65,9 @@ export function placementOf(
     instance: string,
     hostName: string,
     guard: boolean | undefined,
+    deploy: pulumi.Resource,
 ): InstancePlacement[] {
-    return guard === false ? [] : [new InstancePlacement(`${name}-placement`, { argument, instance, hostName }, { parent })];
+    return guard === false
+        ? []
+        : [new InstancePlacement(`${name}-placement`, { argument, instance, hostName }, { parent, dependsOn: [deploy] })];
 }

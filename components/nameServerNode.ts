@@ -65,12 +65,9 @@ export class NameServerNode extends pulumi.ComponentResource {
         })));
         this.service = instanceService(`${name}-service`, install.host, install.installation, plan, spec, false, {
             parent: this,
-            dependsOn: [
-                install.command,
-                ...(args.dependsOn ?? []),
-                ...placementOf(this, name, "install", id, install.host.name, args.guardPlacement),
-            ],
+            dependsOn: [install.command, ...(args.dependsOn ?? [])],
         });
+        placementOf(this, name, "install", id, install.host.name, args.guardPlacement, this.service);
         if (args.rollingRestart !== false) {
             this.rollingRestart = rollStep(
                 `${name}-roll`,
