@@ -5,7 +5,7 @@ import { DistributionSettings } from "../config/schema";
 import { rollSources } from "../config/versionChange";
 import { Installation, distName, rocketmqRoot, uploadPath } from "./installation";
 import { InstanceFile } from "./instanceFiles";
-import { chomp, readJavaTool, render } from "./templates";
+import { chomp, quotable, readJavaTool, render } from "./templates";
 
 export const SMOKE_TOPIC = "RMQ_PULUMI_SMOKE";
 export const SMOKE_GROUP = "RMQ_PULUMI_SMOKE_GROUP";
@@ -36,7 +36,7 @@ export function osTuningScript(os: OsSettings, hostName: string, hostsEntries: H
     return render("host/os-tuning.sh.mustache", {
         hostName,
         serviceUser: os.serviceUser,
-        serviceUserRefused: refusedHow("serviceUser"),
+        serviceUserRefused: quotable(refusedHow("serviceUser")),
         authorizedKeys: os.serviceUserAuthorizedKeys,
         appRoot: os.appRoot,
         rocketmqRoot: rocketmqRoot(os),

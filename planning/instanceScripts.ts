@@ -5,9 +5,9 @@ import { versionMove } from "../config/versionChange";
 import { RocketMqVersion, VERSIONS, versionFacts } from "../config/versions";
 import { STORE_PATH_KEYS } from "../config/validate/brokerProperties";
 import { HostClaim } from "./claims";
-import { Installation, instanceDir, rocketmqHome, rocketmqRoot } from "./installation";
+import { Installation, instanceDir, rocketmqRoot } from "./installation";
 import { InstanceSpec, describe, instanceFiles } from "./instanceFiles";
-import { chomp, render, shellQuote } from "./templates";
+import { chomp, oneLine, quotable, render, shellQuote } from "./templates";
 import { storePathDefault, storePaths } from "./storePaths";
 import { BrokerPlan, InstancePlan, NAMESRV_PORT } from "./topology";
 
@@ -44,18 +44,6 @@ function storeGuard(b: BrokerPlan, cluster: InstanceSpec["cluster"]) {
     };
 }
 
-/** A text a host script reads as the rest of one line. */
-function oneLine(text: string): string {
-    if (text.includes("\n")) throw new Error(`a one-line host text holds a line break: ${text}`);
-    return text;
-}
-
-/** TEXT, which a host script prints inside double quotes: nothing in it may expand. */
-function quotable(text: string): string {
-    if (/["$`\\]/.test(text)) throw new Error(`text for a double-quoted host string holds " $ \` or \\: ${text}`);
-    return text;
-}
-
 /**
  * What an instance's deploy compares with the live one before anything is written: where it runs
  * from (appRoot), who runs it (serviceUser) and its release's store format family (version). The
@@ -76,7 +64,6 @@ function fixedGuard(inst: Pick<Installation, "appRoot" | "serviceUser" | "versio
             from,
             why: quotable(versionMove(from, to).why),
         })),
-        home: rocketmqHome(inst),
     };
 }
 
@@ -96,7 +83,7 @@ function clashGuard(inst: InstancePlan): { ports: string; store?: { keys: string
                       paths: Object.values(storePaths(inst)).join("\n"),
                   }
                 : undefined,
-        refused: INSTANCE_CLASH_REFUSED,
+        refused: quotable(INSTANCE_CLASH_REFUSED),
     };
 }
 

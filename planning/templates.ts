@@ -39,3 +39,15 @@ export function shellQuote(s: string): string {
 export function chomp(s: string): string {
     return s.replace(/\n+$/, "");
 }
+
+/** A text a host script reads as the rest of one line. */
+export function oneLine(text: string): string {
+    if (text.includes("\n")) throw new Error(`a one-line host text holds a line break: ${text}`);
+    return text;
+}
+
+/** TEXT, which a host script prints inside double quotes: nothing in it may expand. */
+export function quotable(text: string): string {
+    if (/["$`\\]/.test(text)) throw new Error(`text for a double-quoted host string holds " $ \` or \\: ${text}`);
+    return text;
+}
